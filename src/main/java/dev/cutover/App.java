@@ -1,0 +1,80 @@
+package dev.cutover;
+
+import dev.cutover.config.Settings;
+import dev.cutover.db.Database;
+import dev.cutover.db.DatabaseHealth;
+import dev.cutover.http.ErrorResponses;
+import dev.cutover.http.HealthIndicator;
+import dev.cutover.http.HealthRoutes;
+import dev.cutover.http.JsonMapping;
+import dev.cutover.http.MetricsRoutes;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wiring only: settings, then stores, then services, then HTTP. */
+public final class App implements AutoCloseable {
+    public static final String VERSION = "0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(App.class);
+
+    private final Javalin http;
+    private final List<AutoCloseable> resources;
+
+    private App(Javalin http, List<AutoCloseable> resources) {
+        this.http = http;
+        this.resources = resources;
+    }
+
+    public static void main(String[] args) {
+        App app = start(Settings.fromEnvironment());
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+    }
+
+    public static App start(Settings settings) {
+        List<AutoCloseable> resources = new ArrayList<>();
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+        Database database = Database.open(settings.databaseUrl(), settings.dataDir());
+        resources.add(database);
+        database.migrateIfNeeded();
+
+        List<HealthIndicator> health = new ArrayList<>();
+        health.add(new DatabaseHealth(database));
+
+        HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
+        MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
+
+        Javalin http = Javalin.create(config -> {
+            config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
+            config.startup.showJavalinBanner = false;
+            ErrorResponses.install(config);
+            healthRoutes.register(config);
+            metricsRoutes.register(config);
+        });
+        resources.add(0, http::stop);
+        http.start(settings.port());
+        LOG.info("Cutover {} listening on port {}", VERSION, http.port());
+        return new App(http, resources);
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("Failed to close {}", resource, e);
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.cutover.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every setting of the service, read once from environment variables. Immutable.
+ * Unset optional values are empty strings turned into {@link Optional#empty()}.
+ */
+public record Settings(
+        int port,
+        Path dataDir,
+        Optional<String> databaseUrl,
+        Optional<String> redisUrl,
+        Optional<String> adminToken,
+        List<String> corsOrigins,
+        Duration flagRefreshInterval,
+        Path whisperModel,
+        Optional<String> whisperModelSha256,
+        Optional<String> whisperApiKey,
+        int whisperWorkers,
+        int whisperThreads,
+        int whisperQueue,
+        String whisperAudioCtx,
+        Duration whisperTimeout,
+        int maxAudioSeconds,
+        Duration cacheTtl) {
+
+    public static final int MAX_WHISPER_WORKERS = 8;
+
+    public static Settings fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public static Settings from(Map<String, String> env) {
+        Reader r = new Reader(env);
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new Settings(
+                r.integer("PORT", 8080),
+                Path.of(r.text("DATA_DIR", "data")),
+                r.optional("DATABASE_URL"),
+                r.optional("REDIS_URL"),
+                r.optional("ADMIN_TOKEN"),
+                r.list("CUTOVER_CORS_ORIGINS"),
+                r.duration("FLAG_REFRESH_INTERVAL", "10s"),
+                Path.of(r.text("WHISPER_MODEL", "models/ggml-base.en.bin")),
+                r.optional("WHISPER_MODEL_SHA256"),
+                r.optional("WHISPER_API_KEY"),
+                Math.min(MAX_WHISPER_WORKERS, Math.max(1, r.integer("WHISPER_WORKERS", 1))),
+                Math.max(1, r.integer("WHISPER_THREADS", cores)),
+                Math.max(0, r.integer("WHISPER_QUEUE", 16)),
+                r.text("WHISPER_AUDIO_CTX", "auto"),
+                r.duration("WHISPER_TIMEOUT", "120s"),
+                r.integer("MAX_AUDIO_SECONDS", 600),
+                r.duration("CACHE_TTL", "7d"));
+    }
+
+    /** Reads typed values and names the variable when one is malformed. */
+    private record Reader(Map<String, String> env) {
+        Optional<String> optional(String name) {
+            String value = env.get(name);
+            return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+        }
+
+        String text(String name, String fallback) {
+            return optional(name).orElse(fallback);
+        }
+
+        int integer(String name, int fallback) {
+            return parsed(name, Integer::parseInt).orElse(fallback);
+        }
+
+        Duration duration(String name, String fallback) {
+            return Durations.parse(text(name, fallback));
+        }
+
+        List<String> list(String name) {
+            return optional(name).map(v -> Arrays.stream(v.split(","))
+                    .map(String::trim).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+        }
+
+        private <T> Optional<T> parsed(String name, Function<String, T> parser) {
+            try {
+                return optional(name).map(parser);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(name + "=" + env.get(name) + " is not valid: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.cutover.testing;
+
+import dev.cutover.App;
+import dev.cutover.config.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real application on a random port, with its own fresh database (unless the environment given names one) and
+ * its own data directory. Build with {@link #builder()}, close when done.
+ */
+public final class TestApp implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final App app;
+    private final Map<String, String> env;
+
+    private TestApp(App app, Map<String, String> env) {
+        this.app = app;
+        this.env = Map.copyOf(env);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static TestApp start() {
+        return builder().start();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** The environment the app was started with, e.g. to start a second instance on the same database. */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public URI uri(String path) {
+        return URI.create(baseUrl() + path);
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static HttpClient client() {
+        return CLIENT;
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+
+    public static final class Builder {
+        private final Map<String, String> env = new HashMap<>();
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder env(Map<String, String> values) {
+            env.putAll(values);
+            return this;
+        }
+
+        public TestApp start() {
+            Map<String, String> effective = new HashMap<>(env);
+            effective.putIfAbsent("PORT", "0");
+            effective.putIfAbsent("DATABASE_URL", TestDatabases.createFresh());
+            effective.putIfAbsent("DATA_DIR", tempDir().toString());
+            return new TestApp(App.start(Settings.from(effective)), effective);
+        }
+
+        private static Path tempDir() {
+            try {
+                return Files.createTempDirectory("cutover-test");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
