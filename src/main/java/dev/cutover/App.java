@@ -3,6 +3,7 @@ package dev.cutover;
 import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
+import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
@@ -42,6 +43,7 @@ public final class App implements AutoCloseable {
         Database database = Database.open(settings.databaseUrl(), settings.dataDir());
         resources.add(database);
         database.migrateIfNeeded();
+        FlagSnapshots flagSnapshots = new FlagSnapshots();
 
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
