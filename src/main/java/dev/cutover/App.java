@@ -3,6 +3,9 @@ package dev.cutover;
 import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
+import dev.cutover.flags.AssignmentRoutes;
+import dev.cutover.flags.FlagHealth;
+import dev.cutover.flags.FlagRefresher;
 import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
@@ -13,6 +16,7 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -44,9 +48,14 @@ public final class App implements AutoCloseable {
         resources.add(database);
         database.migrateIfNeeded();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
+        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), Clock.systemUTC());
+        flagRefresher.start();
+        resources.add(0, flagRefresher);
+        AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
 
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
+        health.add(new FlagHealth(flagSnapshots, flagRefresher));
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
@@ -54,9 +63,11 @@ public final class App implements AutoCloseable {
         Javalin http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
+            config.http.prefer405over404 = true;
             ErrorResponses.install(config);
             healthRoutes.register(config);
             metricsRoutes.register(config);
+            assignmentRoutes.register(config);
         });
         resources.add(0, http::stop);
         http.start(settings.port());
