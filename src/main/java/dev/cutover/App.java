@@ -47,6 +47,7 @@ public final class App implements AutoCloseable {
         List<AutoCloseable> resources = new ArrayList<>();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+        AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
         Database database = Database.open(settings.databaseUrl(), settings.dataDir());
         resources.add(database);
         database.migrateIfNeeded();
@@ -55,7 +56,6 @@ public final class App implements AutoCloseable {
         flagRefresher.start();
         resources.add(0, flagRefresher);
         AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
-        AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), Clock.systemUTC());
         FlagAdminRoutes flagAdminRoutes = new FlagAdminRoutes(database, auditLog, adminAuth);
 
