@@ -14,6 +14,7 @@ import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
+import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -70,6 +71,7 @@ public final class App implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
             config.http.prefer405over404 = true;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
             ErrorResponses.install(config);
             healthRoutes.register(config);
             metricsRoutes.register(config);

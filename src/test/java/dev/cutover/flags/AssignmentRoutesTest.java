@@ -75,6 +75,15 @@ class AssignmentRoutesTest {
     }
 
     @Test
+    void aUriTooLongForTheServerIsStillAnsweredWithAJsonError() {
+        HttpResponse<String> response = app.get("/api/v1/assignment?sessionId=" + "s".repeat(20_000));
+
+        assertThat(response.statusCode()).isEqualTo(414);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(response.body()).contains("\"error\":\"uri_too_long\"");
+    }
+
+    @Test
     void invalidUtf8InTheQueryIsRefusedNotReplaced() {
         assertBadRequest(app.get("/api/v1/assignment?sessionId=%C3%28"), "invalid_encoding");
         assertBadRequest(app.get("/api/v1/assignment?sessionId=%FF"), "invalid_encoding");
