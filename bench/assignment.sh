@@ -59,12 +59,20 @@ echo "Sample: $(curl -sS "${BASE}/api/v1/assignment?sessionId=bench-sample")"
 # A short warm-up lets the JIT compile the hot path before measuring.
 wrk -t "${THREADS}" -c "${CONNECTIONS}" -d 5s -s bench/assignment.lua "${BASE}" >/dev/null
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${app_pid}/stat"; }
+ticks_before="$(cpu_ticks)"
 result="$(wrk -t "${THREADS}" -c "${CONNECTIONS}" -d "${DURATION}" --latency -s bench/assignment.lua "${BASE}")"
+ticks_after="$(cpu_ticks)"
 echo "${result}"
 
 rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"${result}")"
 p50="$(awk '$1 == "50%" {print $2}' <<<"${result}")"
 p99="$(awk '$1 == "99%" {print $2}' <<<"${result}")"
 errors="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"${result}")"
+requests="$(awk '/requests in/ {print $1}' <<<"${result}")"
+# CPU time the app spent per request: comparable between runs even when other processes compete for the cores.
+cpu_us="$(awk -v t="$((ticks_after - ticks_before))" -v hz="$(getconf CLK_TCK)" -v n="${requests}" \
+  'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
 echo
+echo "Load average during the run: $(cut -d' ' -f1-3 /proc/loadavg); app CPU per request: ${cpu_us} us"
 echo "RESULT assignment: ${rps} req/s, p50 ${p50}, p99 ${p99}, non-2xx ${errors:-0} (${CONNECTIONS} connections, ${DURATION}, $(nproc) cores)"
