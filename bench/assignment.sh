@@ -3,14 +3,14 @@
 # sessionId per request) and prints requests/s, p50 and p99. Target on a 2-core machine: >= 20,000 req/s, p99 < 5 ms.
 #
 # Environment: PORT (default 18080), DATABASE_URL (default: the app's embedded PostgreSQL in a temporary DATA_DIR),
-# DURATION (default 20s), CONNECTIONS (default 32), THREADS (default 2), SKIP_BUILD=1 to reuse target/cutover.jar.
+# DURATION (default 20s), CONNECTIONS (default 32), THREADS (wrk threads, default 1: one event loop drives 32 connections and leaves the other core to the app), SKIP_BUILD=1 to reuse target/cutover.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${PORT:-18080}"
 DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-32}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-1}"
 BASE="http://127.0.0.1:${PORT}"
 
 if ! command -v wrk >/dev/null 2>&1; then
