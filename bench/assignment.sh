@@ -3,7 +3,8 @@
 # sessionId per request) and prints requests/s, p50 and p99. Target on a 2-core machine: >= 20,000 req/s, p99 < 5 ms.
 #
 # Environment: PORT (default 18080), DATABASE_URL (default: the app's embedded PostgreSQL in a temporary DATA_DIR),
-# DURATION (default 20s), CONNECTIONS (default 32), THREADS (wrk threads, default 1: one event loop drives 32 connections and leaves the other core to the app), SKIP_BUILD=1 to reuse target/cutover.jar.
+# DURATION (default 20s), CONNECTIONS (default 32), THREADS (wrk threads; default 1, one event loop is plenty for 32
+# connections and leaves the other core to the app), SKIP_BUILD=1 to reuse target/cutover.jar, JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
