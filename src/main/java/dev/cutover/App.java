@@ -4,6 +4,9 @@ import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
 import dev.cutover.flags.FlagSnapshots;
+import dev.cutover.flags.OfrepEvents;
+import dev.cutover.flags.OfrepRoutes;
+import dev.cutover.http.Cors;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
@@ -50,15 +53,22 @@ public final class App implements AutoCloseable {
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
+        Cors cors = new Cors(settings.corsOrigins());
+        OfrepRoutes ofrepRoutes = new OfrepRoutes(flagSnapshots);
+        OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
 
         Javalin http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
             ErrorResponses.install(config);
+            cors.register(config);
             healthRoutes.register(config);
             metricsRoutes.register(config);
+            ofrepRoutes.register(config);
+            ofrepEvents.register(config);
         });
         resources.add(0, http::stop);
+        resources.add(0, ofrepEvents); // open streams must end before Jetty stops, or it waits for them
         http.start(settings.port());
         LOG.info("Cutover {} listening on port {}", VERSION, http.port());
         return new App(http, resources);
