@@ -3,6 +3,9 @@ package dev.cutover;
 import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
+import dev.cutover.flags.AssignmentRoutes;
+import dev.cutover.flags.FlagHealth;
+import dev.cutover.flags.FlagRefresher;
 import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.flags.OfrepEvents;
 import dev.cutover.flags.OfrepRoutes;
@@ -16,6 +19,7 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -47,9 +51,14 @@ public final class App implements AutoCloseable {
         resources.add(database);
         database.migrateIfNeeded();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
+        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), Clock.systemUTC());
+        flagRefresher.start();
+        resources.add(0, flagRefresher);
+        AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
 
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
+        health.add(new FlagHealth(flagSnapshots, flagRefresher));
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
@@ -60,10 +69,12 @@ public final class App implements AutoCloseable {
         Javalin http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
+            config.http.prefer405over404 = true;
             ErrorResponses.install(config);
             cors.register(config);
             healthRoutes.register(config);
             metricsRoutes.register(config);
+            assignmentRoutes.register(config);
             ofrepRoutes.register(config);
             ofrepEvents.register(config);
         });

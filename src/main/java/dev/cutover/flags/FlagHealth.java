@@ -1,0 +1,42 @@
+package dev.cutover.flags;
+
+import dev.cutover.http.HealthIndicator;
+import dev.cutover.http.HealthStatus;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The "flags" part of {@code /health}: DOWN only when no snapshot was ever loaded (assignment can only answer the
+ * default), DEGRADED while refreshing fails and the snapshot goes stale, UP otherwise.
+ */
+public final class FlagHealth implements HealthIndicator {
+    private final FlagSnapshots snapshots;
+    private final FlagRefresher refresher;
+
+    public FlagHealth(FlagSnapshots snapshots, FlagRefresher refresher) {
+        this.snapshots = snapshots;
+        this.refresher = refresher;
+    }
+
+    @java.lang.Override
+    public String name() {
+        return "flags";
+    }
+
+    @java.lang.Override
+    public Report report() {
+        Optional<FlagSnapshot> snapshot = snapshots.current();
+        Optional<String> error = refresher.lastError();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("snapshotVersion", snapshot.map(FlagSnapshot::version).orElse(null));
+        details.put("snapshotAgeSeconds", snapshot
+                .map(s -> Duration.between(s.loadedAt(), refresher.clock().instant()).toMillis() / 1000.0)
+                .orElse(null));
+        details.put("lastRefreshError", error.orElse(null));
+        HealthStatus status = snapshot.isEmpty() ? HealthStatus.DOWN
+                : error.isPresent() ? HealthStatus.DEGRADED : HealthStatus.UP;
+        return new Report(status, details);
+    }
+}
