@@ -4,11 +4,14 @@ import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
 import dev.cutover.flags.AssignmentRoutes;
+import dev.cutover.flags.AuditLog;
+import dev.cutover.flags.FlagAdminRoutes;
 import dev.cutover.flags.FlagHealth;
 import dev.cutover.flags.FlagRefresher;
 import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.flags.OfrepEvents;
 import dev.cutover.flags.OfrepRoutes;
+import dev.cutover.http.AdminAuth;
 import dev.cutover.http.Cors;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
@@ -55,6 +58,9 @@ public final class App implements AutoCloseable {
         flagRefresher.start();
         resources.add(0, flagRefresher);
         AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
+        AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
+        AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), Clock.systemUTC());
+        FlagAdminRoutes flagAdminRoutes = new FlagAdminRoutes(database, auditLog, adminAuth);
 
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
@@ -75,6 +81,7 @@ public final class App implements AutoCloseable {
             healthRoutes.register(config);
             metricsRoutes.register(config);
             assignmentRoutes.register(config);
+            flagAdminRoutes.register(config);
             ofrepRoutes.register(config);
             ofrepEvents.register(config);
         });

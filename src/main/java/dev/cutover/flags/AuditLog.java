@@ -1,0 +1,102 @@
+package dev.cutover.flags;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * The append-only audit trail (the database refuses UPDATE, DELETE and TRUNCATE on it). Writes join the caller's
+ * transaction, so a change and its audit row commit or vanish together. Thread-safe (stateless over Jdbi).
+ */
+public final class AuditLog {
+    public static final int MAX_PAGE = 500;
+
+    private static final String INSERT = """
+            INSERT INTO audit_log (at, actor, action, target, before, after, reason)
+            VALUES (:at, :actor, :action, :target, CAST(:before AS jsonb), CAST(:after AS jsonb), :reason)
+            RETURNING id
+            """;
+    private static final String PAGE = """
+            SELECT id, at, actor, action, target, before::text AS before, after::text AS after, reason
+              FROM audit_log
+             WHERE id < :before
+             ORDER BY id DESC
+             LIMIT :limit
+            """;
+
+    private final Jdbi jdbi;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public AuditLog(Jdbi jdbi, ObjectMapper json, Clock clock) {
+        this.jdbi = jdbi;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Appends one row inside the caller's transaction; {@code before}/{@code after} are stored as JSONB. */
+    public long append(Handle handle, String actor, String action, String target, Object before, Object after,
+                       Optional<String> reason) {
+        return handle.createQuery(INSERT)
+                .bind("at", Timestamp.from(clock.instant()))
+                .bind("actor", actor)
+                .bind("action", action)
+                .bind("target", target)
+                .bind("before", toJson(before))
+                .bind("after", toJson(after))
+                .bind("reason", reason.orElse(null))
+                .mapTo(Long.class)
+                .one();
+    }
+
+    /** Newest first, strictly older than the {@code before} id when given. */
+    public AuditPage page(int limit, Optional<Long> before) {
+        List<AuditEvent> rows = jdbi.withHandle(handle -> handle.createQuery(PAGE)
+                .bind("before", before.orElse(Long.MAX_VALUE))
+                .bind("limit", limit + 1)
+                .map(this::event)
+                .list());
+        if (rows.size() <= limit) {
+            return new AuditPage(rows, null);
+        }
+        List<AuditEvent> page = rows.subList(0, limit);
+        return new AuditPage(page, page.get(page.size() - 1).id());
+    }
+
+    private AuditEvent event(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new AuditEvent(rs.getLong("id"), FlagStore.instant(rs, "at"), rs.getString("actor"),
+                rs.getString("action"), rs.getString("target"), fromJson(rs.getString("before")),
+                fromJson(rs.getString("after")), rs.getString("reason"));
+    }
+
+    private String toJson(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Audit state cannot be written as JSON: " + value, e);
+        }
+    }
+
+    private JsonNode fromJson(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("audit_log holds invalid JSON", e);
+        }
+    }
+}

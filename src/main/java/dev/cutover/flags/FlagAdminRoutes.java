@@ -1,0 +1,129 @@
+package dev.cutover.flags;
+
+import dev.cutover.db.Database;
+import dev.cutover.http.AdminAuth;
+import dev.cutover.http.ApiError;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The admin API of the flag: read and change it, manage its overrides, read the audit trail. Every route needs the
+ * admin token; the token's name is the audit actor.
+ */
+public final class FlagAdminRoutes {
+    static final String FLAG_PATH = "/api/v1/flags/{key}";
+    static final String AUDIT_PATH = "/api/v1/audit";
+    private static final int DEFAULT_AUDIT_PAGE = 50;
+
+    private final FlagAdminService service;
+    private final AdminAuth auth;
+
+    public FlagAdminRoutes(Database database, AuditLog audit, AdminAuth auth) {
+        this.service = new FlagAdminService(new FlagStore(database.jdbi()), audit);
+        this.auth = auth;
+    }
+
+    public void register(JavalinConfig config) {
+        config.routes.get(FLAG_PATH, this::getFlag);
+        config.routes.patch(FLAG_PATH, this::patchFlag);
+        config.routes.get(FLAG_PATH + "/overrides", this::listOverrides);
+        config.routes.post(FLAG_PATH + "/overrides", this::addOverride);
+        config.routes.delete(FLAG_PATH + "/overrides/{id}", this::removeOverride);
+        config.routes.get(AUDIT_PATH, this::audit);
+        config.routes.exception(VersionConflict.class, (e, ctx) -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", "version_conflict");
+            body.put("message", e.getMessage());
+            body.put("currentVersion", e.currentVersion());
+            ctx.status(409).json(body);
+        });
+    }
+
+    private void getFlag(Context ctx) {
+        auth.authenticate(ctx);
+        FlagState flag = service.flag(ctx.pathParam("key"));
+        noStore(ctx, flag.version()).json(flag);
+    }
+
+    private void patchFlag(Context ctx) {
+        String actor = auth.authenticate(ctx);
+        JsonBody body = JsonBody.parse(ctx.body(), "{\"percentage\": 10, \"status\": \"active\", \"expectedVersion\": 3, "
+                + "\"reason\": \"canary\"}");
+        FlagChange change = new FlagChange(body.optionalDecimal("percentage"), body.optionalText("status"),
+                body.requiredLong("expectedVersion"), body.optionalText("reason"));
+        FlagState flag = service.update(ctx.pathParam("key"), actor, change);
+        noStore(ctx, flag.version()).json(flag);
+    }
+
+    private void listOverrides(Context ctx) {
+        auth.authenticate(ctx);
+        OverridesView overrides = service.overrides(ctx.pathParam("key"));
+        noStore(ctx, overrides.version()).json(overrides);
+    }
+
+    private void addOverride(Context ctx) {
+        String actor = auth.authenticate(ctx);
+        JsonBody body = JsonBody.parse(ctx.body(),
+                "{\"list\": \"allow\", \"subject\": \"user\", \"id\": \"dev-42\", \"note\": \"QA laptop\"}");
+        NewOverride request = new NewOverride(
+                body.requiredText("list", "allow or deny."),
+                body.requiredText("subject", "user or session."),
+                body.requiredText("id", "the userId or sessionId to override."),
+                body.optionalText("note").orElse(""),
+                body.optionalText("reason"));
+        OverrideChange change = service.addOverride(ctx.pathParam("key"), actor, request);
+        noStore(ctx, change.version()).status(201).json(change);
+    }
+
+    private void removeOverride(Context ctx) {
+        String actor = auth.authenticate(ctx);
+        long id = parseOverrideId(ctx.pathParam("id"));
+        OverrideChange change = service.removeOverride(ctx.pathParam("key"), actor, id,
+                Optional.ofNullable(ctx.queryParam("reason")));
+        noStore(ctx, change.version()).json(change);
+    }
+
+    private void audit(Context ctx) {
+        auth.authenticate(ctx);
+        int limit = positiveNumber(ctx.queryParam("limit"), "limit").map(l -> (int) Math.min(l, AuditLog.MAX_PAGE))
+                .orElse(DEFAULT_AUDIT_PAGE);
+        Optional<Long> before = positiveNumber(ctx.queryParam("before"), "before");
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(service.audit(limit, before));
+    }
+
+    private static Context noStore(Context ctx, long version) {
+        return ctx.header("Cache-Control", "no-store").header("ETag", "\"" + version + "\"");
+    }
+
+    private static long parseOverrideId(String text) {
+        try {
+            long id = Long.parseLong(text);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // Answered below, like any other id that cannot exist.
+        }
+        throw ApiError.notFound("override_not_found", "Override ids are positive whole numbers; '"
+                + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "' is not one.");
+    }
+
+    private static Optional<Long> positiveNumber(String text, String name) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value > 0) {
+                return Optional.of(value);
+            }
+        } catch (NumberFormatException e) {
+            // Answered below.
+        }
+        throw ApiError.badRequest("invalid_" + name, name + " must be a positive whole number.");
+    }
+}

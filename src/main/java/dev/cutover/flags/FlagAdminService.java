@@ -1,0 +1,183 @@
+package dev.cutover.flags;
+
+import dev.cutover.db.DatabaseFailures;
+import dev.cutover.http.ApiError;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Engineers' changes to the flag and its overrides. Each write is one transaction that locks the flag row, applies the
+ * change (optimistically, against {@code expectedVersion} for flag updates), bumps the version, appends exactly one
+ * audit row and NOTIFYs every instance; a failure anywhere leaves nothing behind. Thread-safe (stateless).
+ */
+final class FlagAdminService {
+    static final BigDecimal MAX_PERCENTAGE = new BigDecimal("100");
+    static final int MAX_TEXT = 1_000;
+
+    private final FlagStore store;
+    private final AuditLog audit;
+
+    FlagAdminService(FlagStore store, AuditLog audit) {
+        this.store = store;
+        this.audit = audit;
+    }
+
+    FlagState flag(String key) {
+        return DatabaseFailures.translate(() -> store.jdbi().withHandle(handle -> store.findFlag(handle, key))
+                .orElseThrow(() -> unknownFlag(key)));
+    }
+
+    FlagState update(String key, String actor, FlagChange change) {
+        Optional<BigDecimal> percentage = change.percentage().map(FlagAdminService::validPercentage);
+        Optional<FlagStatus> status = change.status().map(FlagAdminService::validStatus);
+        Optional<String> reason = change.reason().map(r -> validText("reason", r));
+        if (percentage.isEmpty() && status.isEmpty()) {
+            throw ApiError.badRequest("nothing_to_change", "Send percentage and/or status to change, e.g. "
+                    + "{\"percentage\": 10, \"expectedVersion\": 3}.");
+        }
+        return write(handle -> {
+            FlagState before = store.lockFlag(handle, key).orElseThrow(() -> unknownFlag(key));
+            if (before.version() != change.expectedVersion()) {
+                throw new VersionConflict(change.expectedVersion(), before.version());
+            }
+            FlagState after = store.updateFlag(handle, key, percentage.orElse(before.percentage()),
+                            status.orElse(before.status()), change.expectedVersion())
+                    .orElseThrow(() -> new VersionConflict(change.expectedVersion(), before.version()));
+            audit.append(handle, actor, "flag.update", key, before, after, reason);
+            store.notifyChange(handle, after);
+            return after;
+        });
+    }
+
+    OverridesView overrides(String key) {
+        return DatabaseFailures.translate(() -> store.jdbi().inTransaction(handle -> {
+            FlagState flag = store.findFlag(handle, key).orElseThrow(() -> unknownFlag(key));
+            return new OverridesView(key, flag.version(),
+                    store.overrides(handle, key).stream().map(OverrideView::of).toList());
+        }));
+    }
+
+    OverrideChange addOverride(String key, String actor, NewOverride request) {
+        OverrideList list = parseEnum(OverrideList.class, "list", request.list());
+        OverrideSubject subject = parseEnum(OverrideSubject.class, "subject", request.subject());
+        String id = validId(request.id());
+        String note = validText("note", request.note());
+        Optional<String> reason = request.reason().map(r -> validText("reason", r));
+        return write(handle -> {
+            store.lockFlag(handle, key).orElseThrow(() -> unknownFlag(key));
+            store.findOverride(handle, key, subject, id).ifPresent(existing -> {
+                throw ApiError.conflict("override_exists", "The " + name(subject) + " '" + id + "' is already on the "
+                        + name(existing.list()) + "list (override " + existing.id() + "); remove it first to change it.");
+            });
+            OverrideView added = OverrideView.of(store.insertOverride(handle, key, list, subject, id, note, actor));
+            FlagState after = store.bumpVersion(handle, key);
+            audit.append(handle, actor, "override.add", key, null, added, reason);
+            store.notifyChange(handle, after);
+            return new OverrideChange(added, after.version());
+        });
+    }
+
+    OverrideChange removeOverride(String key, String actor, long overrideId, Optional<String> reason) {
+        Optional<String> validReason = reason.map(r -> validText("reason", r));
+        return write(handle -> {
+            store.lockFlag(handle, key).orElseThrow(() -> unknownFlag(key));
+            OverrideView removed = store.deleteOverride(handle, key, overrideId).map(OverrideView::of)
+                    .orElseThrow(() -> ApiError.notFound("override_not_found",
+                            "There is no override " + overrideId + " on " + key + "; list them with GET "
+                                    + FlagAdminRoutes.FLAG_PATH.replace("{key}", key) + "/overrides."));
+            FlagState after = store.bumpVersion(handle, key);
+            audit.append(handle, actor, "override.remove", key, removed, null, validReason);
+            store.notifyChange(handle, after);
+            return new OverrideChange(removed, after.version());
+        });
+    }
+
+    AuditPage audit(int limit, Optional<Long> before) {
+        return DatabaseFailures.translate(() -> audit.page(limit, before));
+    }
+
+    private <T> T write(Transaction<T> work) {
+        Supplier<T> inTransaction = () -> store.jdbi().inTransaction(work::run);
+        return DatabaseFailures.translate(inTransaction);
+    }
+
+    @FunctionalInterface
+    private interface Transaction<T> {
+        T run(Handle handle);
+    }
+
+    static BigDecimal validPercentage(BigDecimal percentage) {
+        if (percentage.signum() < 0 || percentage.compareTo(MAX_PERCENTAGE) > 0) {
+            throw ApiError.badRequest("invalid_percentage",
+                    "percentage must be between 0 and 100, got " + percentage.toPlainString() + ".");
+        }
+        if (percentage.stripTrailingZeros().scale() > 2) {
+            throw ApiError.badRequest("invalid_percentage",
+                    "percentage has at most two decimals (e.g. 12.5 or 12.25), got " + percentage.toPlainString() + ".");
+        }
+        return percentage.setScale(2);
+    }
+
+    static FlagStatus validStatus(String status) {
+        return parseEnum(FlagStatus.class, "status", status);
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
+        String allowed = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
+        if (value == null) {
+            throw ApiError.badRequest("missing_" + field, field + " is required: one of " + allowed + ".");
+        }
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid_" + field, field + " must be one of " + allowed + ", got '"
+                    + abbreviate(value) + "'.");
+        }
+    }
+
+    private static String validId(String id) {
+        if (id == null || id.isEmpty()) {
+            throw ApiError.badRequest("missing_id", "id is required: the userId or sessionId to override.");
+        }
+        if (id.length() > AssignmentQuery.MAX_ID_LENGTH) {
+            throw ApiError.badRequest("id_too_long", "id is " + id.length() + " characters long; the limit is "
+                    + AssignmentQuery.MAX_ID_LENGTH + ".");
+        }
+        if (id.indexOf('\0') >= 0) {
+            throw ApiError.badRequest("invalid_id", "id must not contain NUL characters.");
+        }
+        return id;
+    }
+
+    private static String validText(String field, String text) {
+        if (text == null) {
+            return "";
+        }
+        if (text.length() > MAX_TEXT) {
+            throw ApiError.badRequest(field + "_too_long", field + " is limited to " + MAX_TEXT + " characters.");
+        }
+        if (text.indexOf('\0') >= 0) {
+            throw ApiError.badRequest("invalid_" + field, field + " must not contain NUL characters.");
+        }
+        return text;
+    }
+
+    private static String name(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "…";
+    }
+
+    static ApiError unknownFlag(String key) {
+        return ApiError.notFound("flag_not_found", "There is no flag '" + abbreviate(key) + "'; the only flag is "
+                + FlagSnapshot.FLAG_KEY + ".");
+    }
+}
