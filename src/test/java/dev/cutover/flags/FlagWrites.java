@@ -1,43 +1,51 @@
 package dev.cutover.flags;
 
-import dev.cutover.db.DatabaseUrl;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.TestApp;
-import java.math.BigDecimal;
-import org.jdbi.v3.core.Jdbi;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 /**
- * Changes the flag in a test app's database through the real {@link FlagStore} writes (row, version bump and NOTIFY
- * in one transaction), so the app's refresher picks them up exactly as it does an engineer's change.
+ * Changes the flag of a test app the way an engineer does: through the admin API with the app's admin token
+ * ({@link #ADMIN_TOKEN}, given to the app as ADMIN_TOKEN). Each call returns the flag's new version.
  */
 final class FlagWrites {
-    private final FlagStore store;
+    static final String ADMIN_TOKEN = "ofrep-test-admin-secret";
+    private static final String FLAG = "/api/v1/flags/" + FlagSnapshot.FLAG_KEY;
 
-    private FlagWrites(FlagStore store) {
-        this.store = store;
+    private final TestApp app;
+
+    private FlagWrites(TestApp app) {
+        this.app = app;
     }
 
     static FlagWrites on(TestApp app) {
-        DatabaseUrl url = DatabaseUrl.parse(app.env().get("DATABASE_URL"));
-        return new FlagWrites(new FlagStore(Jdbi.create(url.jdbcUrl(), url.user().orElse("postgres"), url.password().orElse(""))));
+        return new FlagWrites(app);
     }
 
     long set(String percentage, FlagStatus status) {
-        return store.jdbi().inTransaction(handle -> {
-            FlagState current = store.lockFlag(handle, FlagSnapshot.FLAG_KEY).orElseThrow();
-            FlagState next = store.updateFlag(handle, FlagSnapshot.FLAG_KEY, new BigDecimal(percentage), status,
-                    current.version()).orElseThrow();
-            store.notifyChange(handle, next);
-            return next.version();
-        });
+        long current = OfrepRoutesTest.json(send(HttpRequest.newBuilder(app.uri(FLAG)).GET(), 200)).get("version").asLong();
+        String body = "{\"percentage\":" + percentage + ",\"status\":\"" + status.name() + "\",\"expectedVersion\":"
+                + current + ",\"reason\":\"ofrep test\"}";
+        return version(send(HttpRequest.newBuilder(app.uri(FLAG)).method("PATCH", HttpRequest.BodyPublishers.ofString(body)), 200));
     }
 
     long allow(OverrideSubject subject, String id) {
-        return store.jdbi().inTransaction(handle -> {
-            store.lockFlag(handle, FlagSnapshot.FLAG_KEY).orElseThrow();
-            store.insertOverride(handle, FlagSnapshot.FLAG_KEY, OverrideList.ALLOW, subject, id, "test", "test");
-            FlagState next = store.bumpVersion(handle, FlagSnapshot.FLAG_KEY);
-            store.notifyChange(handle, next);
-            return next.version();
-        });
+        String body = "{\"list\":\"allow\",\"subject\":\"" + subject.name().toLowerCase() + "\",\"id\":\"" + id + "\"}";
+        return version(send(HttpRequest.newBuilder(app.uri(FLAG + "/overrides")).POST(HttpRequest.BodyPublishers.ofString(body)), 201));
+    }
+
+    private String send(HttpRequest.Builder request, int expectedStatus) {
+        HttpResponse<String> response = app.send(request.header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Content-Type", "application/json").build());
+        if (response.statusCode() != expectedStatus) {
+            throw new AssertionError("Admin API answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    private static long version(String body) {
+        JsonNode json = OfrepRoutesTest.json(body);
+        return json.get("version").asLong();
     }
 }

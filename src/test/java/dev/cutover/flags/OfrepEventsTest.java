@@ -20,7 +20,7 @@ class OfrepEventsTest {
 
     @BeforeAll
     static void startApp() {
-        app = TestApp.start();
+        app = TestApp.builder().env("ADMIN_TOKEN", FlagWrites.ADMIN_TOKEN).start();
     }
 
     @AfterAll
@@ -29,7 +29,7 @@ class OfrepEventsTest {
     }
 
     @Test
-    void anOpenStreamHearsRefetchEvaluationSoonAfterTheFlagChangesAndTheNextBulkCallSeesIt() {
+    void anOpenStreamHearsRefetchEvaluationSoonAfterAnAdminPatchAndTheNextBulkCallSeesIt() {
         FlagWrites flags = FlagWrites.on(app);
         OfrepRoutesTest.awaitVersion(app, flags.set("100.00", FlagStatus.ACTIVE));
         String context = "{\"context\":{\"targetingKey\":\"tab-1\"}}";
@@ -46,7 +46,7 @@ class OfrepEventsTest {
             SseTestClient.Message change = stream.nextEvent(WAIT);
             long millis = (System.nanoTime() - changedAt) / 1_000_000;
 
-            System.out.println("refetchEvaluation arrived " + millis + " ms after the commit");
+            System.out.println("refetchEvaluation arrived " + millis + " ms after the PATCH was sent");
             assertThat(change.event()).isEqualTo("message");
             assertThat(change.id()).startsWith(rolledBack + "-").isNotEqualTo(first.id());
             JsonNode data = json(change.data());

@@ -26,7 +26,7 @@ class OfrepRoutesTest {
 
     @BeforeAll
     static void startAppAt50PercentWithOneAllowlistedUser() {
-        app = TestApp.start();
+        app = TestApp.builder().env("ADMIN_TOKEN", FlagWrites.ADMIN_TOKEN).start();
         FlagWrites flags = FlagWrites.on(app);
         flags.set("50.00", FlagStatus.ACTIVE);
         version = flags.allow(OverrideSubject.USER, "dev-alice");
