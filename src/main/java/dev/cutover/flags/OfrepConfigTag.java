@@ -20,6 +20,20 @@ final class OfrepConfigTag {
         return snapshot.map(OfrepConfigTag::of).orElse(NONE);
     }
 
+    /** The flag version inside a tag, quoted or not ({@code "12-ab34cd56ef78"} is 12); -1 when it holds none. */
+    static long versionOf(String tag) {
+        if (tag == null) {
+            return -1;
+        }
+        String bare = tag.startsWith("\"") && tag.endsWith("\"") && tag.length() >= 2 ? tag.substring(1, tag.length() - 1) : tag;
+        int dash = bare.indexOf('-');
+        String digits = dash < 0 ? bare : bare.substring(0, dash);
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Long.parseLong(digits);
+    }
+
     static String of(FlagSnapshot snapshot) {
         String overrides = snapshot.overrides().stream()
                 .map(o -> o.list() + ":" + o.subject() + ":" + o.subjectId())

@@ -10,9 +10,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The OpenFeature Remote Evaluation Protocol (OFREP 0.3) over the rollout flag, so any OpenFeature client can ask for
@@ -24,15 +27,19 @@ public final class OfrepRoutes {
     static final String BULK_PATH = "/ofrep/v1/evaluate/flags";
     static final String SINGLE_PATH = "/ofrep/v1/evaluate/flags/{key}";
     private static final String JSON = "application/json";
+    static final Duration FRESHNESS_WAIT = Duration.ofSeconds(2);
+    private static final int MAX_FRESHNESS_WAITS = 10_000;
     private static final List<HandlerType> NOT_ALLOWED =
             List.of(HandlerType.GET, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
     private final OfrepEvaluation evaluation;
+    private final SnapshotVersionWaiter freshness;
     private final ObjectMapper json = JsonMapping.objectMapper();
     private final ObjectReader requestReader = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public OfrepRoutes(FlagSnapshots snapshots) {
         this.evaluation = new OfrepEvaluation(snapshots);
+        this.freshness = new SnapshotVersionWaiter(snapshots, FRESHNESS_WAIT, MAX_FRESHNESS_WAITS);
     }
 
     public void register(JavalinConfig config) {
@@ -67,6 +74,17 @@ public final class OfrepRoutes {
             writeJson(ctx, e.status(), e.bulkBody());
             return;
         }
+        // A re-fetch prompted by the event stream names the version it was told about (flagConfigEtag): if this
+        // instance has not loaded it yet, answer once it has (or after FRESHNESS_WAIT) rather than with stale news.
+        Optional<CompletableFuture<Void>> loaded = freshness.awaitVersion(OfrepConfigTag.versionOf(ctx.queryParam("flagConfigEtag")));
+        if (loaded.isPresent()) {
+            ctx.future(() -> loaded.get().thenRun(() -> answerBulk(ctx, context)));
+        } else {
+            answerBulk(ctx, context);
+        }
+    }
+
+    private void answerBulk(Context ctx, OfrepContext context) {
         byte[] body = bytes(evaluation.evaluateAll(context));
         String etag = strongEtag(body);
         ctx.header("ETag", etag);
