@@ -71,6 +71,7 @@ public final class App implements AutoCloseable {
         Cors cors = new Cors(settings.corsOrigins());
         OfrepRoutes ofrepRoutes = new OfrepRoutes(flagSnapshots);
         OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
+        metrics.gauge(OfrepEvents.OPEN_STREAMS_METRIC, ofrepEvents, OfrepEvents::openStreams);
 
         Javalin http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));

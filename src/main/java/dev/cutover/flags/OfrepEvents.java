@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class OfrepEvents implements AutoCloseable {
     public static final int DEFAULT_MAX_CLIENTS = 10_000;
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(15);
+    /** Gauge of open event streams on this instance (Prometheus: {@code cutover_ofrep_event_streams}). */
+    public static final String OPEN_STREAMS_METRIC = "cutover.ofrep.event.streams";
     private static final int WRITER_THREADS = 4;
 
     private final FlagSnapshots snapshots;

@@ -90,7 +90,7 @@ public final class OfrepRoutes {
         ctx.header("ETag", etag);
         ctx.header("Cache-Control", "no-store");
         if (ETags.anyMatches(ctx.header("If-None-Match"), etag)) {
-            ctx.status(304);
+            ctx.status(304).contentType(JSON); // the representation's type, not Javalin's text/plain default
             return;
         }
         ctx.status(200).contentType(JSON).result(body);
