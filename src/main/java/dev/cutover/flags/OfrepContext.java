@@ -3,6 +3,7 @@ package dev.cutover.flags;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -24,7 +25,7 @@ record OfrepContext(String sessionId, Optional<String> userId) {
             throw OfrepError.targetingKeyMissing("The request has no context; send {\"context\": {\"targetingKey\": \"<session id>\"}}.");
         }
         if (!context.isObject()) {
-            throw OfrepError.invalidContext("context must be a JSON object, not " + context.getNodeType().name().toLowerCase() + ".");
+            throw OfrepError.invalidContext("context must be a JSON object, not " + context.getNodeType().name().toLowerCase(Locale.ROOT) + ".");
         }
         JsonNode targetingKey = context.get("targetingKey");
         if (targetingKey == null || targetingKey.isNull() || (targetingKey.isTextual() && targetingKey.textValue().isEmpty())) {
@@ -55,7 +56,7 @@ record OfrepContext(String sessionId, Optional<String> userId) {
 
     private static String idText(JsonNode node, String name) {
         if (!node.isTextual()) {
-            throw OfrepError.invalidContext(name + " must be a string, not " + node.getNodeType().name().toLowerCase() + ".");
+            throw OfrepError.invalidContext(name + " must be a string, not " + node.getNodeType().name().toLowerCase(Locale.ROOT) + ".");
         }
         String text = node.textValue();
         if (text.length() > MAX_ID_LENGTH) {

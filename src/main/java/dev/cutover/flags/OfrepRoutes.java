@@ -1,5 +1,6 @@
 package dev.cutover.flags;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -104,7 +105,7 @@ public final class OfrepRoutes {
     private byte[] bytes(Object body) {
         try {
             return json.writeValueAsBytes(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("OFREP response could not be serialised", e);
         }
     }

@@ -174,6 +174,17 @@ class OfrepRoutesTest {
         }
     }
 
+    @Test
+    void aBodyLargerThanTheRequestLimitIsRefusedWithAJsonError() {
+        String huge = "{\"context\":{\"targetingKey\":\"s\",\"padding\":\"" + "x".repeat(2_000_000) + "\"}}";
+
+        for (String path : List.of(SINGLE, BULK)) {
+            HttpResponse<String> response = post(path, huge);
+            assertThat(response.statusCode()).isEqualTo(413);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        }
+    }
+
     static void awaitVersion(TestApp app, long version) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         while (Instant.now().isBefore(deadline)) {
