@@ -17,6 +17,7 @@ import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
+import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -50,6 +51,7 @@ public final class App implements AutoCloseable {
         List<AutoCloseable> resources = new ArrayList<>();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+        AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
         Database database = Database.open(settings.databaseUrl(), settings.dataDir());
         resources.add(database);
         database.migrateIfNeeded();
@@ -58,7 +60,6 @@ public final class App implements AutoCloseable {
         flagRefresher.start();
         resources.add(0, flagRefresher);
         AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
-        AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), Clock.systemUTC());
         FlagAdminRoutes flagAdminRoutes = new FlagAdminRoutes(database, auditLog, adminAuth);
 
@@ -77,6 +78,7 @@ public final class App implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
             config.http.prefer405over404 = true;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
             ErrorResponses.install(config);
             cors.register(config);
             healthRoutes.register(config);

@@ -3,8 +3,13 @@ package dev.cutover.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.TestApp;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,9 +75,27 @@ class AssignmentRoutesTest {
     }
 
     @Test
+    void aUriTooLongForTheServerIsStillAnsweredWithAJsonError() {
+        HttpResponse<String> response = app.get("/api/v1/assignment?sessionId=" + "s".repeat(20_000));
+
+        assertThat(response.statusCode()).isEqualTo(414);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(response.body()).contains("\"error\":\"uri_too_long\"");
+    }
+
+    @Test
     void invalidUtf8InTheQueryIsRefusedNotReplaced() {
         assertBadRequest(app.get("/api/v1/assignment?sessionId=%C3%28"), "invalid_encoding");
         assertBadRequest(app.get("/api/v1/assignment?sessionId=%FF"), "invalid_encoding");
+    }
+
+    @Test
+    void malformedPercentEscapesAreRefusedWithAJsonError() throws IOException {
+        for (String query : List.of("sessionId=abc%2", "userId=%ZZ", "sessionId=%", "sessionId=%E2%82")) {
+            String response = rawGet("/api/v1/assignment?" + query);
+            assertThat(response).as(query).startsWith("HTTP/1.1 400");
+            assertThat(response).as(query).contains("\"error\":\"invalid_encoding\"");
+        }
     }
 
     @Test
@@ -82,6 +105,18 @@ class AssignmentRoutesTest {
 
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.body()).contains("\"error\":\"method_not_allowed\"");
+    }
+
+    /** java.net.URI refuses malformed escapes, so these requests are written by hand. */
+    private static String rawGet(String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static void assertBadRequest(HttpResponse<String> response, String code) {

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Benchmark of GET /api/v1/assignment: builds and starts the jar, drives it with wrk (32 connections, 20 s, a new
+# sessionId per request) and prints requests/s, p50 and p99. Target on a 2-core machine: >= 20,000 req/s, p99 < 5 ms.
+#
+# Environment: PORT (default 18080), DATABASE_URL (default: the app's embedded PostgreSQL in a temporary DATA_DIR),
+# DURATION (default 20s), CONNECTIONS (default 32), THREADS (default 2), SKIP_BUILD=1 to reuse target/cutover.jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${PORT:-18080}"
+DURATION="${DURATION:-20s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-2}"
+BASE="http://127.0.0.1:${PORT}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing wrk (Debian package)..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
+
+if [[ "${SKIP_BUILD:-0}" != "1" || ! -f target/cutover.jar ]]; then
+  echo "Building target/cutover.jar..."
+  mvn -q -B -DskipTests package
+fi
+
+work_dir="$(mktemp -d -t cutover-bench-XXXXXX)"
+log="${work_dir}/app.log"
+export PORT
+export DATA_DIR="${DATA_DIR:-${work_dir}/data}"
+app_pid=""
+stop_app() {
+  if [[ -n "${app_pid}" ]] && kill -0 "${app_pid}" 2>/dev/null; then
+    kill "${app_pid}"
+    wait "${app_pid}" 2>/dev/null || true
+  fi
+}
+trap stop_app EXIT
+
+echo "Starting the app on port ${PORT} (DATABASE_URL ${DATABASE_URL:-unset: embedded PostgreSQL}); log: ${log}"
+java ${JAVA_OPTS:-} -jar target/cutover.jar >"${log}" 2>&1 &
+app_pid=$!
+
+for _ in $(seq 1 120); do
+  if curl -fsS "${BASE}/health" >/dev/null 2>&1; then
+    break
+  fi
+  if ! kill -0 "${app_pid}" 2>/dev/null; then
+    echo "The app exited during start-up:" >&2
+    tail -n 40 "${log}" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+curl -fsS "${BASE}/health" >/dev/null || { echo "The app did not become healthy; see ${log}" >&2; exit 1; }
+echo "Health: $(curl -sS "${BASE}/health")"
+echo "Sample: $(curl -sS "${BASE}/api/v1/assignment?sessionId=bench-sample")"
+
+# A short warm-up lets the JIT compile the hot path before measuring.
+wrk -t "${THREADS}" -c "${CONNECTIONS}" -d 5s -s bench/assignment.lua "${BASE}" >/dev/null
+
+result="$(wrk -t "${THREADS}" -c "${CONNECTIONS}" -d "${DURATION}" --latency -s bench/assignment.lua "${BASE}")"
+echo "${result}"
+
+rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"${result}")"
+p50="$(awk '$1 == "50%" {print $2}' <<<"${result}")"
+p99="$(awk '$1 == "99%" {print $2}' <<<"${result}")"
+errors="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"${result}")"
+echo
+echo "RESULT assignment: ${rps} req/s, p50 ${p50}, p99 ${p99}, non-2xx ${errors:-0} (${CONNECTIONS} connections, ${DURATION}, $(nproc) cores)"

@@ -1,0 +1,138 @@
+package dev.cutover.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.TestApp;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault: PostgreSQL stops under a running app, then comes back on the same port with the same data.
+ * Load: assignment requests and admin writes throughout. Must not be lost: assignment answers (from the last
+ * snapshot), every committed change, and the one-write-one-audit-row rule (a refused write leaves nothing behind).
+ */
+class PostgresOutageTest {
+    @TempDir
+    Path postgresData;
+
+    @Test
+    void whilePostgresIsDownAssignmentServesTheSnapshotHealthIsDegradedAndWritesAnswer503UntilItReturns()
+            throws Exception {
+        int port = freePort();
+        EmbeddedPostgres postgres = startPostgres(port);
+        try (TestApp app = TestApp.builder()
+                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("ADMIN_TOKEN", "ops:outage-secret")
+                .env("FLAG_REFRESH_INTERVAL", "1s")
+                .start()) {
+            AdminApi admin = new AdminApi(app, "outage-secret");
+            assertThat(admin.setPercentage("100", 1).statusCode()).isEqualTo(200);
+            String before = await(() -> app.get("/api/v1/assignment?sessionId=s-9").body(),
+                    body -> body.contains("\"version\":2,"), Duration.ofSeconds(2));
+
+            postgres.close();
+
+            HttpResponse<String> health = await(() -> app.get("/health"),
+                    r -> r.body().contains("\"status\":\"DEGRADED\""), Duration.ofSeconds(10));
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode flags = FlagAdminApiTest.json(health).path("flags");
+            assertThat(flags.path("status").asText()).isEqualTo("DEGRADED");
+            assertThat(flags.path("snapshotVersion").asLong()).isEqualTo(2);
+            assertThat(flags.path("lastRefreshError").isNull()).isFalse();
+
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> assignment = app.get("/api/v1/assignment?sessionId=s-9");
+                assertThat(assignment.statusCode()).isEqualTo(200);
+                assertThat(assignment.body()).isEqualTo(before);
+            }
+            assertUnavailable(admin.setPercentage("50", 2));
+            assertUnavailable(admin.post(AdminApi.FLAG + "/overrides", "{\"list\":\"allow\",\"subject\":\"user\",\"id\":\"u\"}"));
+            assertUnavailable(admin.get(AdminApi.FLAG));
+            assertUnavailable(admin.get("/api/v1/audit"));
+
+            postgres = startPostgres(port);
+
+            HttpResponse<String> write = await(() -> admin.setPercentage("50", 2), r -> r.statusCode() != 503,
+                    Duration.ofSeconds(15));
+            assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
+            assertThat(FlagAdminApiTest.json(write).path("version").asLong()).isEqualTo(3);
+            JsonNode audit = FlagAdminApiTest.json(admin.get("/api/v1/audit"));
+            assertThat(audit.path("events")).hasSize(2);
+            assertThat(audit.path("events").findValuesAsText("action")).containsOnly("flag.update");
+            await(() -> app.get("/health").body(), body -> body.startsWith("{\"status\":\"UP\""), Duration.ofSeconds(10));
+            assertThat(await(() -> app.get("/api/v1/assignment?sessionId=s-9").body(),
+                    body -> body.contains("\"version\":3,"), Duration.ofSeconds(2))).contains("\"percentage\":50.00");
+        } finally {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void anInstanceStartedWhilePostgresIsDownAnswersTheDefaultUntilItCanLoadTheFlag() throws Exception {
+        int port = freePort();
+        try (TestApp app = TestApp.builder()
+                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("ADMIN_TOKEN", "ops:outage-secret")
+                .start()) {
+            HttpResponse<String> assignment = app.get("/api/v1/assignment?sessionId=s-1");
+            assertThat(assignment.statusCode()).isEqualTo(200);
+            assertThat(assignment.body()).contains("\"provider\":\"webspeech\"", "\"reason\":\"DEFAULT\"");
+            HttpResponse<String> health = app.get("/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(FlagAdminApiTest.json(health).path("flags").path("status").asText()).isEqualTo("DOWN");
+            assertUnavailable(new AdminApi(app, "outage-secret").setPercentage("10", 1));
+
+            EmbeddedPostgres postgres = startPostgres(port);
+            try {
+                String loaded = await(() -> app.get("/api/v1/assignment?sessionId=s-1").body(),
+                        body -> body.contains("\"reason\":\"SPLIT\""), Duration.ofSeconds(15));
+                assertThat(loaded).contains("\"version\":1,", "\"status\":\"ACTIVE\"");
+                assertThat(app.get("/health").statusCode()).isEqualTo(200);
+            } finally {
+                postgres.close();
+            }
+        }
+    }
+
+    private static void assertUnavailable(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(FlagAdminApiTest.json(response).path("error").asText()).isEqualTo("database_unavailable");
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    private EmbeddedPostgres startPostgres(int port) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setPort(port)
+                .setDataDirectory(postgresData)
+                .setCleanDataDirectory(false)
+                .start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static <T> T await(Supplier<T> probe, Predicate<T> done, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        T last = probe.get();
+        while (!done.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Still not as expected after " + limit + ": " + last);
+            }
+            Thread.sleep(50);
+            last = probe.get();
+        }
+        return last;
+    }
+}
