@@ -166,7 +166,7 @@ class OfrepRoutesTest {
                 "{\"context\":{\"targetingKey\":\"s\"},\"context\":{}}", "\uFEFF{}", "{\"a\":" + "{\"a\":".repeat(5000),
                 "{\"context\":{\"targetingKey\":\"\\uD800\"}}");
         for (String body : bodies) {
-            for (String path : List.of(SINGLE, BULK, "/ofrep/v1/evaluate/flags/" + "x".repeat(2000))) {
+            for (String path : List.of(SINGLE, BULK, "/ofrep/v1/evaluate/flags/%00", "/ofrep/v1/evaluate/flags/" + "x".repeat(2000))) {
                 HttpResponse<String> response = post(path, body);
                 assertThat(response.statusCode()).as(path + " " + body.substring(0, Math.min(40, body.length()))).isBetween(200, 499);
                 assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
