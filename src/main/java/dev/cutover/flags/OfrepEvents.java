@@ -1,6 +1,9 @@
 package dev.cutover.flags;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.http.ApiError;
+import dev.cutover.http.JsonMapping;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -22,6 +25,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /ofrep/v1/events}: the Server-Sent Events stream advertised in OFREP's bulk answer (ADR-0008). When the
@@ -50,6 +54,8 @@ public final class OfrepEvents implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ThreadPoolExecutor writers;
     private final ScheduledExecutorService keepAlive;
+    private final ObjectMapper json = JsonMapping.objectMapper();
+    private final AtomicReference<PreparedEvent> lastPrepared = new AtomicReference<>();
 
     public OfrepEvents(FlagSnapshots snapshots, int maxClients, Duration keepAliveInterval) {
         this.snapshots = snapshots;
@@ -112,7 +118,7 @@ public final class OfrepEvents implements AutoCloseable {
             sse.close();
             return;
         }
-        if (OfrepConfigTag.of(snapshots.current()).equals(lastEventId)) {
+        if (currentEvent().id().equals(lastEventId)) {
             subscriber.requestKeepAlive();
         } else {
             subscriber.requestRefetch();
@@ -129,12 +135,30 @@ public final class OfrepEvents implements AutoCloseable {
         subscribers.forEach(Subscriber::requestKeepAlive);
     }
 
-    private Map<String, Object> refetchEvent(Optional<FlagSnapshot> snapshot, String tag) {
+    /** The refetch event for the current snapshot, serialised once per change rather than once per client. */
+    private PreparedEvent currentEvent() {
+        FlagSnapshot snapshot = snapshots.current().orElse(null);
+        PreparedEvent prepared = lastPrepared.get();
+        if (prepared != null && prepared.snapshot() == snapshot) {
+            return prepared;
+        }
+        String tag = OfrepConfigTag.of(Optional.ofNullable(snapshot));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("type", "refetchEvaluation");
         data.put("etag", "\"" + tag + "\"");
-        snapshot.ifPresent(s -> data.put("lastModified", s.updatedAt().getEpochSecond()));
-        return data;
+        if (snapshot != null) {
+            data.put("lastModified", snapshot.updatedAt().getEpochSecond());
+        }
+        try {
+            PreparedEvent next = new PreparedEvent(snapshot, tag, json.writeValueAsString(data));
+            lastPrepared.set(next);
+            return next;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("refetchEvaluation event could not be serialised", e);
+        }
+    }
+
+    private record PreparedEvent(FlagSnapshot snapshot, String id, String data) {
     }
 
     /** Closes every stream (clients reconnect elsewhere) and stops the writer threads. */
@@ -195,9 +219,8 @@ public final class OfrepEvents implements AutoCloseable {
                     return;
                 }
                 if (refetchPending.getAndSet(false)) {
-                    Optional<FlagSnapshot> snapshot = snapshots.current();
-                    String tag = OfrepConfigTag.of(snapshot);
-                    sse.sendEvent("message", refetchEvent(snapshot, tag), tag);
+                    PreparedEvent event = currentEvent();
+                    sse.sendEvent("message", event.data(), event.id());
                 } else {
                     sse.sendComment("keep-alive");
                 }
