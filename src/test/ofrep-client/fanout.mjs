@@ -57,6 +57,6 @@ delays.sort((a, b) => a - b);
 const at = (q) => (delays.length ? delays[Math.min(delays.length - 1, Math.floor(q * delays.length))].toFixed(0) : 'n/a');
 console.log(JSON.stringify({
   streams, connected: ready, refused: failed, openSeconds: (openMs / 1000).toFixed(1), patchStatus: patch.status,
-  heard: delays.length, p50ms: at(0.5), p99ms: at(0.99), maxms: delays.length ? delays[delays.length - 1].toFixed(0) : 'n/a',
+  heard: delays.length, minms: delays.length ? delays[0].toFixed(0) : 'n/a', p50ms: at(0.5), p99ms: at(0.99), maxms: delays.length ? delays[delays.length - 1].toFixed(0) : 'n/a',
 }));
 process.exit(0);
