@@ -9,7 +9,10 @@ import dev.cutover.flags.FlagAdminRoutes;
 import dev.cutover.flags.FlagHealth;
 import dev.cutover.flags.FlagRefresher;
 import dev.cutover.flags.FlagSnapshots;
+import dev.cutover.flags.OfrepEvents;
+import dev.cutover.flags.OfrepRoutes;
 import dev.cutover.http.AdminAuth;
+import dev.cutover.http.Cors;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
@@ -67,6 +70,10 @@ public final class App implements AutoCloseable {
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
+        Cors cors = new Cors(settings.corsOrigins());
+        OfrepRoutes ofrepRoutes = new OfrepRoutes(flagSnapshots);
+        OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
+        metrics.gauge(OfrepEvents.OPEN_STREAMS_METRIC, ofrepEvents, OfrepEvents::openStreams);
 
         Javalin http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
@@ -74,12 +81,16 @@ public final class App implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
             ErrorResponses.install(config);
+            cors.register(config);
             healthRoutes.register(config);
             metricsRoutes.register(config);
             assignmentRoutes.register(config);
             flagAdminRoutes.register(config);
+            ofrepRoutes.register(config);
+            ofrepEvents.register(config);
         });
         resources.add(0, http::stop);
+        resources.add(0, ofrepEvents); // open streams must end before Jetty stops, or it waits for them
         http.start(settings.port());
         LOG.info("Cutover {} listening on port {}", VERSION, http.port());
         return new App(http, resources);

@@ -1,0 +1,127 @@
+package dev.cutover.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.http.ErrorResponses;
+import dev.cutover.http.JsonMapping;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The event stream's own limits, on a real HTTP server with a short keep-alive so dead clients show up quickly. */
+class OfrepEventsLimitsTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final FlagSnapshots snapshots = new FlagSnapshots();
+    private OfrepEvents events;
+    private Javalin http;
+    private final List<SseTestClient> clients = new ArrayList<>();
+
+    private URI start(int maxClients) {
+        snapshots.replace(snapshot(1));
+        events = new OfrepEvents(snapshots, maxClients, Duration.ofMillis(100));
+        http = Javalin.create(config -> {
+            config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
+            config.startup.showJavalinBanner = false;
+            ErrorResponses.install(config);
+            events.register(config);
+        }).start(0);
+        return URI.create("http://127.0.0.1:" + http.port() + "/ofrep/v1/events");
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(SseTestClient::close);
+        events.close();
+        http.stop();
+    }
+
+    @Test
+    void streamsBeyondTheLimitAreRefusedWith503UntilOneCloses() {
+        URI uri = start(3);
+        for (int i = 0; i < 3; i++) {
+            clients.add(SseTestClient.connect(uri, null));
+        }
+
+        HttpResponse<String> refused = send(uri);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(refused.body()).contains("\"error\":\"too_many_streams\"");
+
+        clients.remove(0).close();
+        await(() -> events.openStreams() == 2);
+        SseTestClient again = SseTestClient.connect(uri, null);
+        clients.add(again);
+        assertThat(again.response().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aClientThatWentAwayIsDroppedAtTheNextKeepAlive() {
+        URI uri = start(10);
+        SseTestClient client = SseTestClient.connect(uri, null);
+        client.nextEvent(WAIT);
+        assertThat(client.next(WAIT).comment()).isEqualTo("keep-alive");
+        assertThat(events.openStreams()).isEqualTo(1);
+
+        client.close();
+
+        await(() -> events.openStreams() == 0);
+    }
+
+    @Test
+    void everyOpenStreamHearsABurstOfChangesAndEndsOnTheLatest() {
+        URI uri = start(500);
+        for (int i = 0; i < 200; i++) {
+            SseTestClient client = SseTestClient.connect(uri, null);
+            clients.add(client);
+            client.nextEvent(WAIT);
+        }
+
+        for (long version = 2; version <= 20; version++) {
+            snapshots.replace(snapshot(version));
+        }
+
+        String latest = OfrepConfigTag.of(snapshot(20));
+        for (SseTestClient client : clients) {
+            String id = client.nextEvent(WAIT).id();
+            while (!id.equals(latest)) {
+                id = client.nextEvent(WAIT).id();
+            }
+        }
+    }
+
+    private static FlagSnapshot snapshot(long version) {
+        return FlagSnapshot.of(FlagSnapshot.FLAG_KEY, new BigDecimal("10.00"), FlagStatus.ACTIVE, version,
+                Instant.ofEpochSecond(1_700_000_000L + version), List.of(), Instant.now());
+    }
+
+    private static HttpResponse<String> send(URI uri) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Condition not met within " + WAIT);
+            }
+            OfrepRoutesTest.sleep(20);
+        }
+    }
+}
