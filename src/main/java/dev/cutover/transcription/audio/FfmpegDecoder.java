@@ -98,7 +98,10 @@ final class FfmpegDecoder {
             return null;
         });
         try {
-            Thread writer = staged == null ? feed(process, upload) : closeStdin(process);
+            Thread writer = staged == null ? feed(process, upload) : null;
+            if (writer == null) {
+                closeQuietly(process.getOutputStream());
+            }
             StderrTail stderr = StderrTail.drain(process.getErrorStream());
             float[] samples = readSamples(process);
             if (samples == null) {
@@ -106,7 +109,9 @@ final class FfmpegDecoder {
                 throw AudioErrors.tooLong(limits.maxSeconds());
             }
             boolean exited = process.waitFor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            writer.join(1000);
+            if (writer != null) {
+                writer.join(1000);
+            }
             if (timedOut.get() || !exited) {
                 throw AudioErrors.undecodable("decoding took longer than " + settings.timeout().toSeconds()
                         + " s; the file may be corrupt");
@@ -131,7 +136,8 @@ final class FfmpegDecoder {
                 "-protocol_whitelist", staged == null ? "pipe" : "file",
                 "-f", format.ffmpegDemuxer(),
                 "-i", staged == null ? "pipe:0" : "file:" + staged.toAbsolutePath()));
-        command.addAll(List.of("-map", "0:a:0", "-vn", "-sn", "-dn",
+        // rematrix_maxval 1 makes the mono mix an average, as for WAV, instead of a louder, clipping sum.
+        command.addAll(List.of("-map", "0:a:0", "-vn", "-sn", "-dn", "-rematrix_maxval", "1.0",
                 "-ac", "1", "-ar", Integer.toString(AudioClip.SAMPLE_RATE), "-f", "f32le", "pipe:1"));
         return command;
     }
@@ -190,13 +196,12 @@ final class FfmpegDecoder {
         return writer;
     }
 
-    private static Thread closeStdin(Process process) {
+    private static void closeQuietly(OutputStream stream) {
         try {
-            process.getOutputStream().close();
+            stream.close();
         } catch (IOException e) {
             // nothing was written, nothing to lose
         }
-        return new Thread(() -> { });
     }
 
     private static Path stage(byte[] upload) {
