@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class FfmpegDecoder {
     private static final int STDERR_KEEP_BYTES = 4096;
     private static final int READ_CHUNK = 64 * 1024;
+    private static final Set<String> CHILD_ENVIRONMENT = Set.of("PATH", "LANG", "LC_ALL", "TMPDIR");
 
     private final FfmpegSettings settings;
     private final AudioLimits limits;
@@ -47,6 +49,14 @@ final class FfmpegDecoder {
         } finally {
             slots.release();
         }
+    }
+
+    int maxProcesses() {
+        return settings.maxProcesses();
+    }
+
+    int processesRunning() {
+        return settings.maxProcesses() - slots.availablePermits();
     }
 
     boolean isAvailable() {
@@ -143,8 +153,13 @@ final class FfmpegDecoder {
     }
 
     private Process start(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // The service's environment holds database URLs and API keys; a decoder of untrusted files needs none.
+        builder.environment().keySet().retainAll(CHILD_ENVIRONMENT);
         try {
-            return new ProcessBuilder(command).start();
+            Process process = builder.start();
+            available = true;
+            return process;
         } catch (IOException e) {
             available = false;
             throw ApiError.unavailable("decoder_unavailable", "Compressed audio needs ffmpeg, which could not be "
