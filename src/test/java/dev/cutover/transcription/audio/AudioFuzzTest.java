@@ -58,6 +58,7 @@ class AudioFuzzTest {
         System.out.printf("audio fuzz: %d inputs, %d rejected with 4xx, %d decoded to a valid clip%n",
                 cases.size(), errors, cases.size() - errors);
         assertThat(decoder.decode(validWav).samples()).hasSize(160);
+        assertThat(decoder.health().report().details()).containsEntry("ffmpeg_running", 0);
     }
 
     /** Returns whether the case ended in an ApiError; fails the test on anything unsafe. */
