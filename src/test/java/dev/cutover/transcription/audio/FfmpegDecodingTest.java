@@ -104,6 +104,8 @@ class FfmpegDecodingTest {
         assertThat(error.code()).isEqualTo("decoder_unavailable");
         assertThat(error.getMessage()).contains("ffmpeg", "WAV");
         assertThat(decoder.compressedFormatsAvailable()).isFalse();
+        assertThat(decodeError(decoder, TestAudio.encode(THREE_SECONDS_STEREO_48K, Compressed.M4A)).code())
+                .isEqualTo("decoder_unavailable");
         assertThat(decoder.decode(THREE_SECONDS_STEREO_48K).durationSec()).isEqualTo(3.0);
     }
 
