@@ -174,7 +174,7 @@ class AudioFuzzTest {
         HexFormat hex = HexFormat.of();
         List<byte[]> magics = List.of("OggS".getBytes(StandardCharsets.US_ASCII),
                 "fLaC".getBytes(StandardCharsets.US_ASCII), hex.parseHex("1A45DFA3"), hex.parseHex("4944330400"),
-                hex.parseHex("FFFB9064"), hex.parseHex("0000001C6674797069736F6D"));
+                hex.parseHex("FFFB9064"), hex.parseHex("FFF150802FFFFC"), hex.parseHex("0000001C6674797069736F6D"));
         List<Case> cases = new ArrayList<>();
         for (byte[] magic : magics) {
             for (int i = 0; i < perFormat; i++) {
