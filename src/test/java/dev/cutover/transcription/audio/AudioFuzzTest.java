@@ -42,7 +42,9 @@ class AudioFuzzTest {
         cases.addAll(lyingChunkSizes(120));
         cases.addAll(randomBytes(120));
         cases.addAll(absurdHeaderFields());
-        cases.addAll(randomBytesAfterEachMagic(8));
+        if (TestAudio.ffmpegAvailable() || System.getenv("CI") != null) {
+            cases.addAll(randomBytesAfterEachMagic(8));
+        }
 
         int errors = 0;
         Map<String, int[]> byKind = new TreeMap<>();
