@@ -59,6 +59,19 @@ class FfmpegDecodingTest {
     }
 
     @Test
+    void ffmpegsResamplerIsBandLimitedToo() {
+        byte[] tenKilohertz = TestAudio.encode(TestAudio.toneWav(10_000, 2, 48_000, 1, Encoding.PCM_S16),
+                Compressed.FLAC);
+        byte[] oneKilohertz = TestAudio.encode(TestAudio.toneWav(1_000, 2, 48_000, 1, Encoding.PCM_S16),
+                Compressed.FLAC);
+        UploadAudioDecoder decoder = new UploadAudioDecoder(LIMITS);
+
+        assertThat(TestAudio.middleRms(decoder.decode(tenKilohertz).samples())).isLessThan(0.05 * 0.5 / Math.sqrt(2));
+        assertThat(TestAudio.middleRms(decoder.decode(oneKilohertz).samples()))
+                .isCloseTo(0.5 / Math.sqrt(2), within(0.035));
+    }
+
+    @Test
     void anMp4WhoseIndexComesLastIsDecodedThoughItCannotBeStreamed() {
         // With the index last, 30 s of AAC already fails to decode from a pipe; it needs a seekable file.
         byte[] wav = TestAudio.toneWav(440, 30, 16_000, 1, Encoding.PCM_S16);
