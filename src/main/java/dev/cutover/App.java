@@ -40,6 +40,7 @@ public final class App implements AutoCloseable {
     }
 
     public static App start(Settings settings) {
+        WhisperConfig whisperConfig = WhisperConfig.from(settings); // refuses a bad WHISPER_AUDIO_CTX up front
         List<AutoCloseable> resources = new ArrayList<>();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -47,7 +48,7 @@ public final class App implements AutoCloseable {
         resources.add(database);
         database.migrateIfNeeded();
 
-        WhisperPool speechEngine = WhisperPool.start(WhisperConfig.from(settings), Duration.ofSeconds(60));
+        WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
         resources.add(speechEngine);
 
         List<HealthIndicator> health = new ArrayList<>();
