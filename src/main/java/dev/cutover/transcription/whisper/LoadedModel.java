@@ -78,9 +78,9 @@ final class LoadedModel {
             for (WhisperState state : collected) {
                 state.close();
             }
-            WhisperNative.releaseStates(collected.size());
             if (collected.size() == all.size()) {
                 context.close();
+                WhisperNative.release(all.size());
             } else {
                 LOG.warn("{} whisper state(s) still busy after {}; leaving the model allocated",
                         all.size() - collected.size(), grace);

@@ -97,10 +97,10 @@ final class ModelLoader {
 
     private static LoadedModel createStates(WhisperJNI jni, WhisperConfig config, ModelFileCheck.ModelInfo info,
             Checksum checksum) throws RefusedException {
-        if (!WhisperNative.reserveStates(config.workers())) {
-            throw new RefusedException("this process already holds " + WhisperNative.liveStates()
-                    + " whisper states; whisper.cpp allows " + WhisperNative.MAX_STATES
-                    + " in all, so lower WHISPER_WORKERS", checksum);
+        if (!WhisperNative.reserve(config.workers())) {
+            throw new RefusedException("this process already holds " + WhisperNative.usage() + " and whisper.cpp's"
+                    + " fixed table of 64 ggml contexts has no room for " + config.workers() + " more (a model takes"
+                    + " 2, a state 7); lower WHISPER_WORKERS or close other engines", checksum);
         }
         List<WhisperState> states = new ArrayList<>();
         WhisperContext context = null;
@@ -134,7 +134,7 @@ final class ModelLoader {
                     if (context != null) {
                         context.close();
                     }
-                    WhisperNative.releaseStates(config.workers());
+                    WhisperNative.release(config.workers());
                 }
             }
         }
