@@ -11,6 +11,7 @@ import dev.cutover.http.MetricsRoutes;
 import dev.cutover.transcription.whisper.ModelHealth;
 import dev.cutover.transcription.whisper.WhisperConfig;
 import dev.cutover.transcription.whisper.WhisperPool;
+import dev.cutover.transcription.whisper.WhisperPoolMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,6 +51,7 @@ public final class App implements AutoCloseable {
 
         WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
         resources.add(speechEngine);
+        new WhisperPoolMetrics(speechEngine).bindTo(metrics);
 
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
