@@ -201,7 +201,7 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
         return Math.min(Math.max(0, seconds), duration);
     }
 
-    private void recordDuration(double seconds) {
+    private synchronized void recordDuration(double seconds) {
         averageSeconds = 0.8 * averageSeconds + 0.2 * seconds;
     }
 
