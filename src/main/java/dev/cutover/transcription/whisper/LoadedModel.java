@@ -74,7 +74,8 @@ final class LoadedModel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (WhisperNative.LIFECYCLE) {
+        WhisperNative.LIFECYCLE.lock();
+        try {
             for (WhisperState state : collected) {
                 state.close();
             }
@@ -85,6 +86,8 @@ final class LoadedModel {
                 LOG.warn("{} whisper state(s) still busy after {}; leaving the model allocated",
                         all.size() - collected.size(), grace);
             }
+        } finally {
+            WhisperNative.LIFECYCLE.unlock();
         }
     }
 }

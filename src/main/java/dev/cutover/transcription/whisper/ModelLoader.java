@@ -105,38 +105,38 @@ final class ModelLoader {
         List<WhisperState> states = new ArrayList<>();
         WhisperContext context = null;
         boolean loaded = false;
-        synchronized (WhisperNative.LIFECYCLE) {
-            try {
-                WhisperContextParams params = new WhisperContextParams();
-                params.useGPU = false;
-                context = jni.initNoState(config.model(), params);
-                if (context == null) {
-                    throw new RefusedException("whisper.cpp could not load " + config.model()
-                            + " (see the log above); " + downloadHint(config.model()), checksum);
-                }
-                for (int i = 0; i < config.workers(); i++) {
-                    WhisperState state = jni.initState(context);
-                    if (state == null) {
-                        throw new RefusedException("whisper.cpp could not allocate state " + (i + 1) + " of "
-                                + config.workers() + " (out of memory?); lower WHISPER_WORKERS", checksum);
-                    }
-                    states.add(state);
-                }
-                LoadedModel model = new LoadedModel(jni, context, states, info, jni.isMultilingual(context));
-                loaded = true;
-                return model;
-            } catch (IOException e) {
-                throw new RefusedException("cannot read model file " + config.model() + ": " + e.getMessage(),
-                        checksum);
-            } finally {
-                if (!loaded) {
-                    states.forEach(WhisperState::close);
-                    if (context != null) {
-                        context.close();
-                    }
-                    WhisperNative.release(config.workers());
-                }
+        WhisperNative.LIFECYCLE.lock();
+        try {
+            WhisperContextParams params = new WhisperContextParams();
+            params.useGPU = false;
+            context = jni.initNoState(config.model(), params);
+            if (context == null) {
+                throw new RefusedException("whisper.cpp could not load " + config.model()
+                        + " (see the log above); " + downloadHint(config.model()), checksum);
             }
+            for (int i = 0; i < config.workers(); i++) {
+                WhisperState state = jni.initState(context);
+                if (state == null) {
+                    throw new RefusedException("whisper.cpp could not allocate state " + (i + 1) + " of "
+                            + config.workers() + " (out of memory?); lower WHISPER_WORKERS", checksum);
+                }
+                states.add(state);
+            }
+            LoadedModel model = new LoadedModel(jni, context, states, info, jni.isMultilingual(context));
+            loaded = true;
+            return model;
+        } catch (IOException e) {
+            throw new RefusedException("cannot read model file " + config.model() + ": " + e.getMessage(),
+                    checksum);
+        } finally {
+            if (!loaded) {
+                states.forEach(WhisperState::close);
+                if (context != null) {
+                    context.close();
+                }
+                WhisperNative.release(config.workers());
+            }
+            WhisperNative.LIFECYCLE.unlock();
         }
     }
 

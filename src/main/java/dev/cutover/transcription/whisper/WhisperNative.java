@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +26,20 @@ import org.slf4j.LoggerFactory;
  * explicit {@code -Dio.github.givimad.whisperjni.libdir=DIR} wins; other platforms use whisper-jni's own extraction.
  *
  * <p>Thread-safety: loading is synchronized and happens once per JVM (the first caller's directory wins). The JNI
- * wrapper keeps contexts and states in unlocked global maps, so every create/free must hold {@link #LIFECYCLE}.
+ * wrapper keeps contexts and states in unlocked global {@code std::map}s that every call looks up, so creating or
+ * freeing a context or state holds {@link #LIFECYCLE} (exclusive) and every inference holds {@link #INFERENCE}
+ * (shared) for as long as it uses them: inferences run in parallel, but never while a map is being changed.
  * whisper.cpp draws from a fixed table of 64 ggml contexts: a model context holds 2 and a state 7 (its caches plus
  * the graphs of a running inference); running out crashes the JVM inside ggml, so models and states are only
  * created after {@link #reserve(int)} has found room for them.
  */
 final class WhisperNative {
     static final String LIBDIR_PROPERTY = "io.github.givimad.whisperjni.libdir";
+    private static final ReentrantReadWriteLock NATIVE_MAPS = new ReentrantReadWriteLock(true);
     /** Held while creating or freeing any whisper context or state. */
-    static final Object LIFECYCLE = new Object();
+    static final Lock LIFECYCLE = NATIVE_MAPS.writeLock();
+    /** Held while a context and state are used for an inference and its results are read. */
+    static final Lock INFERENCE = NATIVE_MAPS.readLock();
     /** At most 8 states fit in whisper.cpp's 64 ggml contexts (7 each), with room for one model. */
     static final int MAX_STATES = 8;
     private static final int GGML_CONTEXTS = 64;

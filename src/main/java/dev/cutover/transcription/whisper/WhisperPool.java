@@ -175,6 +175,15 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
     }
 
     private Transcript run(LoadedModel loaded, WhisperState state, WhisperInput input) {
+        WhisperNative.INFERENCE.lock();
+        try {
+            return infer(loaded, state, input);
+        } finally {
+            WhisperNative.INFERENCE.unlock();
+        }
+    }
+
+    private Transcript infer(LoadedModel loaded, WhisperState state, WhisperInput input) {
         float[] samples = input.samples();
         int rc = loaded.jni.fullWithState(loaded.context(), state, input.params(), samples, samples.length);
         if (rc != 0) {

@@ -14,10 +14,36 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fault: more engines than whisper.cpp's 64 ggml contexts can hold (8 models with a state each crashed the JVM in a
- * probe). Load: every engine that did load transcribes at the same time. Must not be lost: the process.
+ * Faults in the process-wide native layer: more engines than whisper.cpp's 64 ggml contexts can hold (8 models with
+ * a state each crashed the JVM in a probe), and engines created and freed while others transcribe (the JNI wrapper's
+ * unlocked maps). Must not be lost: the process and every transcript.
  */
 class ProcessLimitTest {
+    @Test
+    void enginesComeAndGoWhileAnotherEngineTranscribes() throws Exception {
+        try (WhisperPool busy = WhisperPool.open(TestModels.config(TestModels.smallModel(), 2, 8))) {
+            ExecutorService clients = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Transcript>> results = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    float[] samples = TestModels.noise(1 + i % 3, i);
+                    results.add(clients.submit(() -> busy.transcribe(new AudioClip(samples),
+                            TranscribeOptions.DEFAULTS)));
+                }
+                for (int i = 0; i < 10; i++) {
+                    try (WhisperPool passing = WhisperPool.open(TestModels.config(TestModels.smallModel(), 1, 0))) {
+                        assertThat(passing.isLoaded()).isTrue();
+                    }
+                }
+                for (Future<Transcript> result : results) {
+                    assertThat(result.get().text()).isEqualTo(TestModels.SENTENCE);
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void enginesBeyondWhisperCppsContextTableAreRefusedInsteadOfCrashingTheProcess() throws Exception {
         List<WhisperPool> pools = new ArrayList<>();
