@@ -7,6 +7,9 @@ import io.github.givimad.whisperjni.WhisperState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,6 +51,7 @@ final class ModelLoader {
             throw new RefusedException("model file " + path.toAbsolutePath() + " does not exist; "
                     + downloadHint(path) + " or set WHISPER_MODEL to a ggml model file", Checksum.UNKNOWN);
         }
+        FileIdentity before = FileIdentity.of(path, Checksum.UNKNOWN);
         Checksum checksum = verifyChecksum(config);
         ModelFileCheck.ModelInfo info;
         try {
@@ -65,7 +69,25 @@ final class ModelLoader {
             throw new RefusedException("the whisper native library failed to load (" + e.getMessage()
                     + "); on Debian/Ubuntu install libgomp1", checksum);
         }
-        return new Loaded(createStates(jni, config, info, checksum), checksum);
+        LoadedModel model = createStates(jni, config, info, checksum);
+        if (!before.equals(FileIdentity.of(path, checksum))) {
+            model.free(Duration.ZERO);
+            throw new RefusedException("model file " + path + " changed while it was being checked and loaded;"
+                    + " restart once it is complete", checksum);
+        }
+        return new Loaded(model, checksum);
+    }
+
+    /** Size, modification time and inode: what must not change between the checks and the native load. */
+    private record FileIdentity(long size, FileTime modified, Object key) {
+        static FileIdentity of(Path path, Checksum checksum) throws RefusedException {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                return new FileIdentity(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());
+            } catch (IOException e) {
+                throw new RefusedException("cannot read model file " + path + ": " + e.getMessage(), checksum);
+            }
+        }
     }
 
     private static Checksum verifyChecksum(WhisperConfig config) throws RefusedException {
