@@ -19,11 +19,16 @@ import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
+import dev.cutover.transcription.whisper.ModelHealth;
+import dev.cutover.transcription.whisper.WhisperConfig;
+import dev.cutover.transcription.whisper.WhisperPool;
+import dev.cutover.transcription.whisper.WhisperPoolMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,6 +53,7 @@ public final class App implements AutoCloseable {
     }
 
     public static App start(Settings settings) {
+        WhisperConfig whisperConfig = WhisperConfig.from(settings); // refuses a bad WHISPER_AUDIO_CTX up front
         List<AutoCloseable> resources = new ArrayList<>();
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -64,9 +70,14 @@ public final class App implements AutoCloseable {
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), clock);
         FlagAdminRoutes flagAdminRoutes = new FlagAdminRoutes(database, auditLog, adminAuth);
 
+        WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
+        resources.add(speechEngine);
+        new WhisperPoolMetrics(speechEngine).bindTo(metrics);
+
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
         health.add(new FlagHealth(flagSnapshots, flagRefresher));
+        health.add(new ModelHealth(speechEngine));
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
