@@ -9,10 +9,14 @@ import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.http.MetricsRoutes;
+import dev.cutover.transcription.whisper.ModelHealth;
+import dev.cutover.transcription.whisper.WhisperConfig;
+import dev.cutover.transcription.whisper.WhisperPool;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -45,8 +49,12 @@ public final class App implements AutoCloseable {
         database.migrateIfNeeded();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
 
+        WhisperPool speechEngine = WhisperPool.start(WhisperConfig.from(settings), Duration.ofSeconds(60));
+        resources.add(speechEngine);
+
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
+        health.add(new ModelHealth(speechEngine));
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);

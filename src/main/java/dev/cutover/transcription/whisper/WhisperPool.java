@@ -1,0 +1,296 @@
+package dev.cutover.transcription.whisper;
+
+import dev.cutover.http.ApiError;
+import dev.cutover.transcription.AudioClip;
+import dev.cutover.transcription.Segment;
+import dev.cutover.transcription.SpeechEngine;
+import dev.cutover.transcription.TranscribeOptions;
+import dev.cutover.transcription.Transcript;
+import io.github.givimad.whisperjni.WhisperState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * whisper.cpp behind a bounded pool: one model context, WHISPER_WORKERS states, each inference on WHISPER_THREADS
+ * threads. A request takes an idle state (waiting at most WHISPER_TIMEOUT) or, when WHISPER_WORKERS + WHISPER_QUEUE
+ * requests are already admitted, is refused at once; both refusals are 503 {@code overloaded} with Retry-After.
+ * Audio is checked and padded in Java ({@link WhisperInput}) before native code sees it.
+ *
+ * <p>A missing, unverified-and-corrupt or checksum-mismatched model never stops the service: the pool reports
+ * itself not loaded with the reason ({@link #notLoadedReason()}) and {@link #transcribe} answers 503
+ * {@code model_not_loaded}.
+ *
+ * <p>Thread-safe: any number of threads may call {@link #transcribe} and the reporting methods at once; a state is
+ * owned by one thread at a time, and contexts/states are created and freed under a process-wide lock.
+ */
+public final class WhisperPool implements SpeechEngine, AutoCloseable {
+    /** How long {@link #close()} waits for running inferences before giving up on freeing native memory. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(WhisperPool.class);
+    private static final int MAX_RETRY_AFTER_SECONDS = 60;
+
+    /** Where the pool is in its life. */
+    public enum Phase { LOADING, LOADED, FAILED, CLOSED }
+
+    private final WhisperConfig config;
+    private final String modelName;
+    private final CountDownLatch loadDone = new CountDownLatch(1);
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private volatile Phase phase = Phase.LOADING;
+    private volatile LoadedModel model;
+    private volatile String notLoadedReason = "the model is still loading";
+    private volatile ModelLoader.Checksum checksum = ModelLoader.Checksum.UNKNOWN;
+    private volatile String systemInfo = "";
+    private volatile double averageSeconds = 1.0;
+
+    private WhisperPool(WhisperConfig config) {
+        this.config = config;
+        String file = config.model().getFileName().toString();
+        this.modelName = file.endsWith(".bin") ? file.substring(0, file.length() - 4) : file;
+    }
+
+    /** Loads synchronously; the returned pool is loaded or reports why not. */
+    public static WhisperPool open(WhisperConfig config) {
+        WhisperPool pool = new WhisperPool(config);
+        pool.load();
+        return pool;
+    }
+
+    /**
+     * Starts loading on a background thread and waits at most {@code wait} for it, so start-up never hangs on a slow
+     * disk or a huge model; until loading finishes the pool answers 503 {@code model_not_loaded}.
+     */
+    public static WhisperPool start(WhisperConfig config, Duration wait) {
+        WhisperPool pool = new WhisperPool(config);
+        Thread loader = new Thread(pool::load, "whisper-model-loader");
+        loader.setDaemon(true);
+        loader.start();
+        try {
+            if (!pool.loadDone.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Model {} is still loading after {}; serving 503 model_not_loaded until it is ready",
+                        config.model(), wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return pool;
+    }
+
+    private void load() {
+        long started = System.nanoTime();
+        try {
+            ModelLoader.Loaded loaded = ModelLoader.load(config);
+            synchronized (this) {
+                checksum = loaded.checksum();
+                if (phase == Phase.CLOSED) {
+                    loaded.model().free(Duration.ZERO);
+                    return;
+                }
+                systemInfo = loaded.model().jni.getSystemInfo();
+                model = loaded.model();
+                phase = Phase.LOADED;
+                notLoadedReason = "";
+            }
+            LOG.info("Loaded whisper model {} ({} workers x {} threads, audio_ctx {}, sha256 {}) in {} ms",
+                    config.model(), config.workers(), config.threads(), config.audioCtx().label(),
+                    checksum.status().label(), (System.nanoTime() - started) / 1_000_000);
+        } catch (ModelLoader.RefusedException e) {
+            refuse(e.getMessage(), e.checksum);
+        } catch (RuntimeException | LinkageError e) {
+            refuse("loading the model failed unexpectedly: " + e, checksum);
+        } finally {
+            loadDone.countDown();
+        }
+    }
+
+    private synchronized void refuse(String reason, ModelLoader.Checksum verdict) {
+        checksum = verdict;
+        if (phase != Phase.CLOSED) {
+            phase = Phase.FAILED;
+            notLoadedReason = reason;
+        }
+        LOG.error("Whisper model not loaded: {}", reason);
+    }
+
+    @Override
+    public Transcript transcribe(AudioClip clip, TranscribeOptions options) {
+        LoadedModel loaded = requireLoaded();
+        WhisperInput input = WhisperInput.prepare(clip, options, loaded, config, modelName);
+        if (admitted.incrementAndGet() > config.workers() + config.queue()) {
+            admitted.decrementAndGet();
+            throw overloaded("all " + config.workers() + " whisper workers are busy and " + config.queue()
+                    + " requests are already waiting; retry later");
+        }
+        try {
+            WhisperState state = acquire(loaded);
+            long started = System.nanoTime();
+            try {
+                return run(loaded, state, input);
+            } finally {
+                loaded.release(state);
+                recordDuration((System.nanoTime() - started) / 1e9);
+            }
+        } finally {
+            admitted.decrementAndGet();
+        }
+    }
+
+    private LoadedModel requireLoaded() {
+        LoadedModel loaded = model;
+        if (phase != Phase.LOADED || loaded == null) {
+            throw ApiError.unavailable("model_not_loaded", "The speech model is not loaded: " + notLoadedReason());
+        }
+        return loaded;
+    }
+
+    private WhisperState acquire(LoadedModel loaded) {
+        waiting.incrementAndGet();
+        WhisperState state;
+        try {
+            state = loaded.poll(config.timeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw overloaded("interrupted while waiting for a whisper worker");
+        } finally {
+            waiting.decrementAndGet();
+        }
+        if (state == null) {
+            throw overloaded("no whisper worker became free within " + config.timeout().toSeconds()
+                    + " s (WHISPER_TIMEOUT); retry later");
+        }
+        if (phase != Phase.LOADED) {
+            loaded.release(state);
+            throw ApiError.unavailable("model_not_loaded", "The speech engine is shutting down");
+        }
+        return state;
+    }
+
+    private Transcript run(LoadedModel loaded, WhisperState state, WhisperInput input) {
+        float[] samples = input.samples();
+        int rc = loaded.jni.fullWithState(loaded.context(), state, input.params(), samples, samples.length);
+        if (rc != 0) {
+            throw new ApiError(500, "transcription_failed", "whisper.cpp failed with code " + rc);
+        }
+        int count = loaded.jni.fullNSegmentsFromState(state);
+        double duration = input.durationSec();
+        List<Segment> segments = new ArrayList<>(count);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            double start = clamp(loaded.jni.fullGetSegmentTimestamp0FromState(state, i) / 100.0, duration);
+            double end = clamp(loaded.jni.fullGetSegmentTimestamp1FromState(state, i) / 100.0, duration);
+            String segmentText = loaded.jni.fullGetSegmentTextFromState(state, i);
+            if (start >= duration && duration > 0) {
+                continue; // lies entirely in the silence we padded a short clip with
+            }
+            text.append(segmentText);
+            segments.add(new Segment(start, Math.max(start, end), segmentText.strip()));
+        }
+        return new Transcript(text.toString().strip(), segments, input.language(), duration);
+    }
+
+    private static double clamp(double seconds, double duration) {
+        return Math.min(Math.max(0, seconds), duration);
+    }
+
+    private void recordDuration(double seconds) {
+        averageSeconds = 0.8 * averageSeconds + 0.2 * seconds;
+    }
+
+    private ApiError overloaded(String message) {
+        double perWorker = averageSeconds * (waiting.get() + 1) / config.workers();
+        long retryAfter = Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, (long) Math.ceil(perWorker)));
+        return ApiError.unavailable("overloaded", message, retryAfter);
+    }
+
+    @Override
+    public String modelName() {
+        return modelName;
+    }
+
+    @Override
+    public boolean isLoaded() {
+        return phase == Phase.LOADED;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Why the pool cannot transcribe, with what to do; empty when loaded. */
+    public Optional<String> notLoadedReason() {
+        return isLoaded() ? Optional.empty() : Optional.of(notLoadedReason);
+    }
+
+    public Path modelPath() {
+        return config.model();
+    }
+
+    /** {@code verified}, {@code unverified} (no recorded checksum), {@code mismatch} or {@code unreadable}. */
+    public String checksumStatus() {
+        return checksum.status().label();
+    }
+
+    /** The model file's SHA-256 when it was read, else empty. */
+    public Optional<String> sha256() {
+        return checksum.actual().isEmpty() ? Optional.empty() : Optional.of(checksum.actual());
+    }
+
+    /** whisper.cpp's CPU feature line (AVX, AVX2, ...), known once the native library is loaded. */
+    public String systemInfo() {
+        return systemInfo;
+    }
+
+    public int workers() {
+        return config.workers();
+    }
+
+    public int threads() {
+        return config.threads();
+    }
+
+    public int queueCapacity() {
+        return config.queue();
+    }
+
+    public AudioCtxMode audioCtxMode() {
+        return config.audioCtx();
+    }
+
+    /** Workers running an inference right now. */
+    public int busyWorkers() {
+        LoadedModel loaded = model;
+        return loaded == null ? 0 : loaded.workers() - loaded.idleWorkers();
+    }
+
+    /** Requests waiting for a worker right now. */
+    public int queueDepth() {
+        return waiting.get();
+    }
+
+    /** Frees the states and the context once running inferences finish (waiting at most 30 s). */
+    @Override
+    public void close() {
+        LoadedModel loaded;
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            phase = Phase.CLOSED;
+            notLoadedReason = "the speech engine is shut down";
+            loaded = model;
+            model = null;
+        }
+        if (loaded != null) {
+            loaded.free(CLOSE_GRACE);
+        }
+    }
+}
