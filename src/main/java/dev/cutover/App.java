@@ -4,11 +4,25 @@ import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
 import dev.cutover.flags.FlagSnapshots;
+import dev.cutover.http.ApiKeyAuth;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.http.MetricsRoutes;
+import dev.cutover.signals.InMemoryOutcomeRecorder;
+import dev.cutover.signals.OutcomeRecorder;
+import dev.cutover.transcription.CacheHealth;
+import dev.cutover.transcription.OpenAiTranscriptionRoutes;
+import dev.cutover.transcription.StatsRoutes;
+import dev.cutover.transcription.TranscriptCache;
+import dev.cutover.transcription.TranscriptCaches;
+import dev.cutover.transcription.TranscriptionHealth;
+import dev.cutover.transcription.TranscriptionMetrics;
+import dev.cutover.transcription.TranscriptionRoutes;
+import dev.cutover.transcription.TranscriptionService;
+import dev.cutover.transcription.audio.AudioLimits;
+import dev.cutover.transcription.audio.UploadAudioDecoder;
 import dev.cutover.transcription.whisper.ModelHealth;
 import dev.cutover.transcription.whisper.WhisperConfig;
 import dev.cutover.transcription.whisper.WhisperPool;
@@ -16,6 +30,7 @@ import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +67,27 @@ public final class App implements AutoCloseable {
         WhisperPool speechEngine = WhisperPool.start(WhisperConfig.from(settings), Duration.ofSeconds(60));
         resources.add(speechEngine);
 
+        TranscriptCache transcriptCache = TranscriptCaches.open(settings.redisUrl(), settings.cacheTtl(), settings.redisTimeout());
+        resources.add(transcriptCache);
+        ApiKeyAuth apiKeyAuth = new ApiKeyAuth(settings.whisperApiKey());
+        if (!apiKeyAuth.isRequired()) {
+            LOG.warn("WHISPER_API_KEY is not set: /transcribe and /v1/audio/transcriptions are open to anyone who reaches this port");
+        }
+        TranscriptionMetrics transcriptionMetrics = new TranscriptionMetrics(metrics);
+        transcriptionMetrics.modelLoaded(speechEngine::isLoaded);
+        transcriptionMetrics.engineLoad(speechEngine::queueDepth, speechEngine::busyWorkers);
+        settings.redisUrl().ifPresent(url -> transcriptionMetrics.redisUp(() -> transcriptCache.state().available()));
+        transcriptionMetrics.databaseUp(database::isReachable);
+        InMemoryOutcomeRecorder outcomes = new InMemoryOutcomeRecorder(Clock.systemUTC());
+        TranscriptionService transcriptionService = new TranscriptionService(
+                new UploadAudioDecoder(AudioLimits.from(settings)), speechEngine, transcriptCache, transcriptionMetrics,
+                OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes)), Clock.systemUTC());
+
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
         health.add(new ModelHealth(speechEngine));
+        health.add(new CacheHealth(transcriptCache));
+        health.add(new TranscriptionHealth(apiKeyAuth));
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
@@ -65,6 +98,9 @@ public final class App implements AutoCloseable {
             ErrorResponses.install(config);
             healthRoutes.register(config);
             metricsRoutes.register(config);
+            new TranscriptionRoutes(transcriptionService, apiKeyAuth).register(config);
+            new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth).register(config);
+            new StatsRoutes(outcomes, transcriptionMetrics, transcriptCache, transcriptionService).register(config);
         });
         resources.add(0, http::stop);
         http.start(settings.port());

@@ -19,7 +19,7 @@ class ApiKeyTest {
 
     @BeforeAll
     static void start() {
-        app = TestApp.builder().env("WHISPER_MODEL", TestModels.scriptedModel().toString())
+        app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString())
                 .env("WHISPER_API_KEY", KEY).start();
     }
 

@@ -28,7 +28,7 @@ class OpenAiCompatibilityTest {
 
     @BeforeAll
     static void start() {
-        app = TestApp.builder().env("WHISPER_MODEL", TestModels.scriptedModel().toString()).start();
+        app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString()).start();
     }
 
     @AfterAll

@@ -20,7 +20,7 @@ class RedisCacheTest {
     private static final Duration RECOVERY = Duration.ofSeconds(15);
 
     private static TestApp appWith(String redisUrl) {
-        return TestApp.builder().env("WHISPER_MODEL", TestModels.scriptedModel().toString())
+        return TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString())
                 .env("REDIS_URL", redisUrl).start();
     }
 
