@@ -34,7 +34,7 @@ public final class OpenAiTranscriptionRoutes {
         try {
             OpenAiFormat[] format = {OpenAiFormat.JSON};
             TranscriptionResult result = service.transcribe(ROUTE, () -> {
-                auth.check(ctx);
+                checkKey(ctx);
                 UploadForm form = UploadForm.read(ctx, FILE_FIELD);
                 format[0] = form.text("response_format").map(OpenAiFormat::parse).orElse(OpenAiFormat.JSON);
                 rejectUnsupported(form);
@@ -77,6 +77,15 @@ public final class OpenAiTranscriptionRoutes {
             case SRT -> ctx.contentType(format.contentType()).result(SrtRenderer.render(transcript));
             case VTT -> ctx.contentType(format.contentType()).result(VttRenderer.render(transcript));
             default -> throw new IllegalStateException("unhandled format " + format);
+        }
+    }
+
+    private void checkKey(Context ctx) {
+        try {
+            auth.check(ctx);
+        } catch (ApiError e) {
+            UploadForm.discardBody(ctx);
+            throw e;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.cutover.transcription;
 
+import dev.cutover.http.ApiError;
 import dev.cutover.http.ApiKeyAuth;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -38,6 +39,15 @@ public final class TranscriptionRoutes {
             Transcript t = r.transcript();
             return new TranscribeResponse(t.text(), t.segments(), t.language(), t.durationSec(), r.processingMs(),
                     Math.round(r.rtf() * 10_000) / 10_000.0, r.cached(), r.model());
+        }
+    }
+
+    private void checkKey(Context ctx) {
+        try {
+            auth.check(ctx);
+        } catch (ApiError e) {
+            UploadForm.discardBody(ctx);
+            throw e;
         }
     }
 }

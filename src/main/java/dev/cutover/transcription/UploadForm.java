@@ -33,6 +33,8 @@ final class UploadForm {
     private static final MultipartConfigElement LIMITS = new MultipartConfigElement(
             Path.of(System.getProperty("java.io.tmpdir")).toString(), MAX_FILE_BYTES, MAX_REQUEST_BYTES, IN_MEMORY_BYTES);
 
+    private static final Map<String, String> CLOSE_CONNECTION = Map.of("Connection", "close");
+
     private final Map<String, List<Part>> parts;
 
     private UploadForm(Map<String, List<Part>> parts) {
@@ -43,6 +45,7 @@ final class UploadForm {
     static UploadForm read(Context ctx, String fileField) {
         String contentType = ctx.contentType();
         if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+            discardBody(ctx);
             throw new ApiError(415, "multipart_required", "Send the request as multipart/form-data with the audio in the field '"
                     + fileField + "' (got Content-Type: " + (contentType == null ? "none" : contentType) + ").");
         }
@@ -55,17 +58,40 @@ final class UploadForm {
         try {
             all = ctx.req().getParts();
         } catch (Exception e) {
+            discardBody(ctx);
             if (isSizeLimit(e)) {
                 throw tooLarge();
             }
-            throw ApiError.badRequest("malformed_multipart",
-                    "The multipart body could not be read (" + rootMessage(e) + "); check the boundary and part headers.");
+            // Jetty drops the connection after a broken multipart body; say so, or the client reuses a dead socket.
+            throw new ApiError(400, "malformed_multipart",
+                    "The multipart body could not be read (" + rootMessage(e) + "); check the boundary and part headers.",
+                    CLOSE_CONNECTION);
         }
         Map<String, List<Part>> byName = new LinkedHashMap<>();
         for (Part part : all) {
             byName.computeIfAbsent(normalise(part.getName()), k -> new ArrayList<>()).add(part);
         }
         return new UploadForm(byName);
+    }
+
+    /**
+     * Reads and drops what is left of a request body we refuse (at most the upload limit), so the client, still
+     * sending, receives our error instead of a connection reset.
+     */
+    static void discardBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() > MAX_REQUEST_BYTES) {
+            return;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] sink = new byte[64 * 1024];
+            long left = MAX_REQUEST_BYTES;
+            int read;
+            while (left > 0 && (read = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+                left -= read;
+            }
+        } catch (IOException | RuntimeException e) {
+            // The body was consumed already or the client is gone: nothing left to drop.
+        }
     }
 
     /** The bytes of the first part named {@code name}, or 400 naming the field when there is none. */
@@ -127,7 +153,8 @@ final class UploadForm {
 
     private static ApiError tooLarge() {
         return new ApiError(413, "upload_too_large",
-                "The upload is larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB; send a shorter or more compressed clip.");
+                "The upload is larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB; send a shorter or more compressed clip.",
+                CLOSE_CONNECTION);
     }
 
     private static boolean isSizeLimit(Throwable e) {

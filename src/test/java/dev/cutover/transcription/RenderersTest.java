@@ -44,7 +44,9 @@ class RenderersTest {
         assertThat(verbose.task()).isEqualTo("transcribe");
         assertThat(verbose.language()).isEqualTo("english");
         assertThat(verbose.segments()).extracting(VerboseJsonRenderer.VerboseSegment::id).containsExactly(0, 1);
-        assertThat(verbose.segments().get(1).seek()).isEqualTo(3720 * 100);
+        assertThat(verbose.segments().get(1).seek()).isZero();
+        Transcript late = new Transcript("x", List.of(new Segment(61.2, 63, "x")), "en", 63);
+        assertThat(VerboseJsonRenderer.render(late, 0f).segments().get(0).seek()).isEqualTo(60 * 100);
         assertThat(verbose.segments().get(0).temperature()).isEqualTo(0.2f, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(verbose.segments().get(0).compressionRatio()).isPositive();
     }
