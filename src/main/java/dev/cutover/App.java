@@ -56,6 +56,7 @@ public final class App implements AutoCloseable {
     }
 
     public static App start(Settings settings) {
+        WhisperConfig whisperConfig = WhisperConfig.from(settings); // refuses a bad WHISPER_AUDIO_CTX up front
         List<AutoCloseable> resources = new ArrayList<>();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -64,7 +65,7 @@ public final class App implements AutoCloseable {
         database.migrateIfNeeded();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
 
-        WhisperPool speechEngine = WhisperPool.start(WhisperConfig.from(settings), Duration.ofSeconds(60));
+        WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
         resources.add(speechEngine);
 
         TranscriptCache transcriptCache = TranscriptCaches.open(settings.redisUrl(), settings.cacheTtl(), settings.redisTimeout());

@@ -33,7 +33,7 @@ public final class TestModels {
             try {
                 directory = Files.createTempDirectory("cutover-models");
                 Path model = directory.resolve("ggml-test-small.bin");
-                TestModelGenerator.generate(model, "small", SENTENCE, 1);
+                TestModelGenerator.generate(model, "small", SENTENCE);
                 Runtime.getRuntime().addShutdownHook(new Thread(TestModels::deleteAll, "delete-test-models"));
                 smallModel = model;
             } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class FfmpegDecoder {
     private static final int STDERR_KEEP_BYTES = 4096;
     private static final int READ_CHUNK = 64 * 1024;
+    private static final Set<String> CHILD_ENVIRONMENT = Set.of("PATH", "LANG", "LC_ALL", "TMPDIR");
 
     private final FfmpegSettings settings;
     private final AudioLimits limits;
@@ -47,6 +49,14 @@ final class FfmpegDecoder {
         } finally {
             slots.release();
         }
+    }
+
+    int maxProcesses() {
+        return settings.maxProcesses();
+    }
+
+    int processesRunning() {
+        return settings.maxProcesses() - slots.availablePermits();
     }
 
     boolean isAvailable() {
@@ -98,7 +108,10 @@ final class FfmpegDecoder {
             return null;
         });
         try {
-            Thread writer = staged == null ? feed(process, upload) : closeStdin(process);
+            Thread writer = staged == null ? feed(process, upload) : null;
+            if (writer == null) {
+                closeQuietly(process.getOutputStream());
+            }
             StderrTail stderr = StderrTail.drain(process.getErrorStream());
             float[] samples = readSamples(process);
             if (samples == null) {
@@ -106,7 +119,9 @@ final class FfmpegDecoder {
                 throw AudioErrors.tooLong(limits.maxSeconds());
             }
             boolean exited = process.waitFor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            writer.join(1000);
+            if (writer != null) {
+                writer.join(1000);
+            }
             if (timedOut.get() || !exited) {
                 throw AudioErrors.undecodable("decoding took longer than " + settings.timeout().toSeconds()
                         + " s; the file may be corrupt");
@@ -131,14 +146,20 @@ final class FfmpegDecoder {
                 "-protocol_whitelist", staged == null ? "pipe" : "file",
                 "-f", format.ffmpegDemuxer(),
                 "-i", staged == null ? "pipe:0" : "file:" + staged.toAbsolutePath()));
-        command.addAll(List.of("-map", "0:a:0", "-vn", "-sn", "-dn",
+        // rematrix_maxval 1 makes the mono mix an average, as for WAV, instead of a louder, clipping sum.
+        command.addAll(List.of("-map", "0:a:0", "-vn", "-sn", "-dn", "-rematrix_maxval", "1.0",
                 "-ac", "1", "-ar", Integer.toString(AudioClip.SAMPLE_RATE), "-f", "f32le", "pipe:1"));
         return command;
     }
 
     private Process start(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // The service's environment holds database URLs and API keys; a decoder of untrusted files needs none.
+        builder.environment().keySet().retainAll(CHILD_ENVIRONMENT);
         try {
-            return new ProcessBuilder(command).start();
+            Process process = builder.start();
+            available = true;
+            return process;
         } catch (IOException e) {
             available = false;
             throw ApiError.unavailable("decoder_unavailable", "Compressed audio needs ffmpeg, which could not be "
@@ -190,13 +211,12 @@ final class FfmpegDecoder {
         return writer;
     }
 
-    private static Thread closeStdin(Process process) {
+    private static void closeQuietly(OutputStream stream) {
         try {
-            process.getOutputStream().close();
+            stream.close();
         } catch (IOException e) {
             // nothing was written, nothing to lose
         }
-        return new Thread(() -> { });
     }
 
     private static Path stage(byte[] upload) {

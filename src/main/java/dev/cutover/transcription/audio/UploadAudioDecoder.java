@@ -1,7 +1,10 @@
 package dev.cutover.transcription.audio;
 
+import dev.cutover.http.HealthIndicator;
+import dev.cutover.http.HealthStatus;
 import dev.cutover.transcription.AudioClip;
 import dev.cutover.transcription.AudioDecoder;
+import java.util.Map;
 
 /**
  * Decodes an uploaded file into a validated {@link AudioClip}: the format is sniffed from magic bytes, WAV is
@@ -48,6 +51,25 @@ public final class UploadAudioDecoder implements AudioDecoder {
     /** Whether compressed formats can be decoded (the ffmpeg binary runs); WAV works either way. */
     public boolean compressedFormatsAvailable() {
         return ffmpeg.isAvailable();
+    }
+
+    /** A health part named {@code audio_decoder}: DEGRADED (WAV only) when ffmpeg cannot run. */
+    public HealthIndicator health() {
+        return new HealthIndicator() {
+            @Override
+            public String name() {
+                return "audio_decoder";
+            }
+
+            @Override
+            public Report report() {
+                boolean ffmpegRuns = ffmpeg.isAvailable();
+                return new Report(ffmpegRuns ? HealthStatus.UP : HealthStatus.DEGRADED, Map.of(
+                        "compressed_formats", ffmpegRuns,
+                        "ffmpeg_running", ffmpeg.processesRunning(),
+                        "ffmpeg_max", ffmpeg.maxProcesses()));
+            }
+        };
     }
 
     private float[] validated(float[] samples) {

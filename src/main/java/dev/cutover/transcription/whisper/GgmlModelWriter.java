@@ -70,8 +70,8 @@ public final class GgmlModelWriter {
             throw new IllegalArgumentException("Scripted models use the English-only vocabulary ("
                     + ModelDimensions.VOCAB_ENGLISH + " tokens)");
         }
-        if (dims.ftype() != 0 && dims.ftype() != 1) {
-            throw new IllegalArgumentException("ftype must be 0 (F32) or 1 (F16)");
+        if (dims.ftype() != 1) {
+            throw new IllegalArgumentException("ftype must be 1 (F16): whisper.cpp v1.7.1 aborts on F32 convolutions");
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.cutover.transcription.whisper;
 
 /**
- * The hyper-parameters at the head of a legacy ggml whisper model file, in file order. {@code ftype} 0 stores every
- * tensor as F32, 1 stores weight matrices and convolutions as F16.
+ * The hyper-parameters at the head of a legacy ggml whisper model file, in file order. {@code ftype} 1 stores weight
+ * matrices and convolutions as F16 (0 would store them as F32, which whisper.cpp v1.7.1 cannot run).
  */
 public record ModelDimensions(
         int nVocab,
@@ -32,11 +32,6 @@ public record ModelDimensions(
     public static ModelDimensions small(int positions) {
         int state = Math.max(16, (positions + 7) / 8 * 8);
         return new ModelDimensions(VOCAB_ENGLISH, FULL_AUDIO_CTX, state, 1, 1, FULL_TEXT_CTX, state, 1, 1, 80, 1);
-    }
-
-    public ModelDimensions withFtype(int newFtype) {
-        return new ModelDimensions(nVocab, audioCtx, audioState, audioHeads, audioLayers, textCtx, textState,
-                textHeads, textLayers, nMels, newFtype);
     }
 
     boolean isMultilingual() {

@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * Reads a whole legacy ggml whisper model file in Java (header, mel filters, vocabulary and every tensor header) and
- * refuses anything whisper.cpp v1.7.1 would abort on or silently misread: bad magic, unsupported ftype, vocabulary
+ * refuses anything whisper.cpp v1.7.1 would abort on or silently misread: bad magic, any ftype but 1 (F16), vocabulary
  * sizes other than 51864/51865 (80 mels) or 51866 (128 mels), mismatched states, truncated sections, unknown or
  * misshapen tensors, partial tensor sets, trailing bytes. Only a file that passes reaches native code.
  */
@@ -68,9 +68,11 @@ final class ModelFileCheck {
             throw new InvalidModelException("n_mels=" + d.nMels() + " does not match n_vocab=" + d.nVocab()
                     + " (expected " + expectedMels + ")");
         }
-        if (d.ftype() != 0 && d.ftype() != 1) {
+        if (d.ftype() != 1) {
+            // ftype 0 (all F32) loads but aborts in the first convolution (ggml asserts an F16 kernel);
+            // quantized types are not vetted here.
             throw new InvalidModelException("unsupported ftype=" + d.ftype()
-                    + " (only unquantized models: 0 = F32, 1 = F16)");
+                    + " (only F16 models, ftype 1, as published for whisper.cpp)");
         }
         if (d.textState() != d.audioState()) {
             throw new InvalidModelException("n_text_state=" + d.textState() + " differs from n_audio_state="
@@ -79,8 +81,9 @@ final class ModelFileCheck {
         if (d.textLayers() == 2) {
             throw new InvalidModelException("first-release distilled models (2 text layers) are not supported");
         }
-        requireRange("n_audio_ctx", d.audioCtx(), 1, ModelDimensions.FULL_AUDIO_CTX);
-        requireRange("n_text_ctx", d.textCtx(), 8, 4096);
+        // Every published model has these; others are untested paths in native code.
+        requireRange("n_audio_ctx", d.audioCtx(), ModelDimensions.FULL_AUDIO_CTX, ModelDimensions.FULL_AUDIO_CTX);
+        requireRange("n_text_ctx", d.textCtx(), ModelDimensions.FULL_TEXT_CTX, ModelDimensions.FULL_TEXT_CTX);
         requireRange("n_audio_state", d.audioState(), 1, 8192);
         requireRange("n_audio_layer", d.audioLayers(), 1, 128);
         requireRange("n_text_layer", d.textLayers(), 1, 128);

@@ -11,7 +11,9 @@ import dev.cutover.transcription.AudioClip;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,10 +78,10 @@ class WavDecodingTest {
     void chunksInAnyOrderWithOddSizesAndUnknownChunksAreWalked() {
         float[] tone = TestAudio.tone(1000, 1, 16_000, 0.5);
         byte[] data = TestAudio.wav(tone, 16_000, 1, Encoding.PCM_U8, false);
-        byte[] dataBody = java.util.Arrays.copyOfRange(data, 44, data.length - 1); // odd length: 15,999 frames
+        byte[] dataBody = Arrays.copyOfRange(data, 44, data.length - 1); // odd length: 15,999 frames
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E'});
-        TestAudio.chunk(out, "LIST", "INFOISFT\u0005\0\0\0test".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        TestAudio.chunk(out, "LIST", "INFOISFT\u0005\0\0\0test".getBytes(StandardCharsets.US_ASCII));
         TestAudio.chunk(out, "data", dataBody);
         TestAudio.chunk(out, "junk", new byte[3]);
         TestAudio.chunk(out, "fmt ", TestAudio.fmtChunk(Encoding.PCM_U8, 1, 16_000, false));

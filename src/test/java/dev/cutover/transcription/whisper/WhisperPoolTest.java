@@ -38,7 +38,8 @@ class WhisperPoolTest {
     @ParameterizedTest
     @ValueSource(doubles = {2.0, 5.0, 0.5})
     void noiseOfAnyLengthIsTranscribedAsTheScriptedSentence(double seconds) {
-        Transcript transcript = pool.transcribe(new AudioClip(TestModels.noise(seconds, 7)), TranscribeOptions.DEFAULTS);
+        Transcript transcript = pool.transcribe(new AudioClip(TestModels.noise(seconds, 7)),
+                TranscribeOptions.DEFAULTS);
 
         assertThat(transcript.text()).isEqualTo(TestModels.SENTENCE);
         assertThat(transcript.language()).isEqualTo("en");
