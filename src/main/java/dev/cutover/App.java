@@ -80,13 +80,15 @@ public final class App implements AutoCloseable {
         settings.redisUrl().ifPresent(url -> transcriptionMetrics.redisUp(() -> transcriptCache.state().available()));
         transcriptionMetrics.databaseUp(database::isReachable);
         InMemoryOutcomeRecorder outcomes = new InMemoryOutcomeRecorder(Clock.systemUTC());
+        UploadAudioDecoder audioDecoder = new UploadAudioDecoder(AudioLimits.from(settings));
         TranscriptionService transcriptionService = new TranscriptionService(
-                new UploadAudioDecoder(AudioLimits.from(settings)), speechEngine, transcriptCache, transcriptionMetrics,
+                audioDecoder, speechEngine, transcriptCache, transcriptionMetrics,
                 OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes)), Clock.systemUTC());
 
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
         health.add(new ModelHealth(speechEngine));
+        health.add(audioDecoder.health());
         health.add(new CacheHealth(transcriptCache));
         health.add(new TranscriptionHealth(apiKeyAuth));
 
