@@ -14,7 +14,7 @@ for (const format of ["text", "srt", "vtt"]) {
 }
 result.verbose_json = await client.audio.transcriptions.create({
   file: file(), model: "whisper-1", response_format: "verbose_json", language: "en", temperature: 0,
-  prompt: "A pangram.", timestamp_granularities: ["segment"],
+  timestamp_granularities: ["segment"],
 });
 try {
   await client.audio.transcriptions.create({
