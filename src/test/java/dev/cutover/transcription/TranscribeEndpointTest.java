@@ -130,6 +130,18 @@ class TranscribeEndpointTest {
     }
 
     @Test
+    void aChunkedUploadWithoutContentLengthIsCutOffAt25MebibytesWithA413() {
+        byte[] body = MultipartBody.create().file("audio", "big.wav", "audio/wav", new byte[27 * 1024 * 1024]).bytes();
+        HttpResponse<String> response = app.send(HttpRequest.newBuilder(app.uri("/transcribe"))
+                .header("Content-Type", MultipartBody.create().contentType())
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).get("error").asText()).isEqualTo("upload_too_large");
+        assertThat(transcribe(app, freshWav(1.0)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void withoutAnApiKeyConfiguredTheEndpointIsOpenAndHealthSaysSo() {
         JsonNode health = json(app.get("/health"));
 
