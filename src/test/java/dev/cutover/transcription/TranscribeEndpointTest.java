@@ -87,6 +87,16 @@ class TranscribeEndpointTest {
     }
 
     @Test
+    void theSameSoundInADifferentFileLayoutIsACacheHitBecauseTheKeyIsTheDecodedAudio() {
+        float[] samples = TestAudio.noise(System.nanoTime(), 1.5, 16_000, 0.3);
+        byte[] mono = TestAudio.wav(samples, 16_000, 1, TestAudio.Encoding.PCM_S16, false);
+        byte[] stereoExtensible = TestAudio.wav(samples, 16_000, 2, TestAudio.Encoding.PCM_S16, true);
+
+        assertThat(json(transcribe(app, mono)).get("cached").asBoolean()).isFalse();
+        assertThat(json(transcribe(app, stereoExtensible)).get("cached").asBoolean()).isTrue();
+    }
+
+    @Test
     void twoDifferentClipsInARowNeverShareAResult() {
         JsonNode shortClip = json(transcribe(app, freshWav(1.5)));
         JsonNode longClip = json(transcribe(app, freshWav(4.0)));
