@@ -13,12 +13,26 @@ import dev.cutover.flags.OfrepEvents;
 import dev.cutover.flags.OfrepRoutes;
 import dev.cutover.http.AdminAuth;
 import dev.cutover.http.Cors;
+import dev.cutover.http.ApiKeyAuth;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
+import dev.cutover.signals.InMemoryOutcomeRecorder;
+import dev.cutover.signals.OutcomeRecorder;
+import dev.cutover.transcription.CacheHealth;
+import dev.cutover.transcription.OpenAiTranscriptionRoutes;
+import dev.cutover.transcription.StatsRoutes;
+import dev.cutover.transcription.TranscriptCache;
+import dev.cutover.transcription.TranscriptCaches;
+import dev.cutover.transcription.TranscriptionHealth;
+import dev.cutover.transcription.TranscriptionMetrics;
+import dev.cutover.transcription.TranscriptionRoutes;
+import dev.cutover.transcription.TranscriptionService;
+import dev.cutover.transcription.audio.AudioLimits;
+import dev.cutover.transcription.audio.UploadAudioDecoder;
 import dev.cutover.transcription.whisper.ModelHealth;
 import dev.cutover.transcription.whisper.WhisperConfig;
 import dev.cutover.transcription.whisper.WhisperPool;
@@ -74,10 +88,30 @@ public final class App implements AutoCloseable {
         resources.add(speechEngine);
         new WhisperPoolMetrics(speechEngine).bindTo(metrics);
 
+        TranscriptCache transcriptCache = TranscriptCaches.open(settings.redisUrl(), settings.cacheTtl(), settings.redisTimeout());
+        resources.add(transcriptCache);
+        ApiKeyAuth apiKeyAuth = new ApiKeyAuth(settings.whisperApiKey());
+        if (!apiKeyAuth.isRequired()) {
+            LOG.warn("WHISPER_API_KEY is not set: /transcribe and /v1/audio/transcriptions are open to anyone who reaches this port");
+        }
+        TranscriptionMetrics transcriptionMetrics = new TranscriptionMetrics(metrics);
+        transcriptionMetrics.modelLoaded(speechEngine::isLoaded);
+        transcriptionMetrics.engineLoad(speechEngine::queueDepth, speechEngine::busyWorkers);
+        settings.redisUrl().ifPresent(url -> transcriptionMetrics.redisUp(() -> transcriptCache.state().available()));
+        transcriptionMetrics.databaseUp(database::isReachable);
+        InMemoryOutcomeRecorder outcomes = new InMemoryOutcomeRecorder(Clock.systemUTC());
+        UploadAudioDecoder audioDecoder = new UploadAudioDecoder(AudioLimits.from(settings));
+        TranscriptionService transcriptionService = new TranscriptionService(
+                audioDecoder, speechEngine, transcriptCache, transcriptionMetrics,
+                OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes)), Clock.systemUTC());
+
         List<HealthIndicator> health = new ArrayList<>();
         health.add(new DatabaseHealth(database));
         health.add(new FlagHealth(flagSnapshots, flagRefresher));
         health.add(new ModelHealth(speechEngine));
+        health.add(audioDecoder.health());
+        health.add(new CacheHealth(transcriptCache));
+        health.add(new TranscriptionHealth(apiKeyAuth));
 
         HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
         MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
@@ -99,6 +133,9 @@ public final class App implements AutoCloseable {
             flagAdminRoutes.register(config);
             ofrepRoutes.register(config);
             ofrepEvents.register(config);
+            new TranscriptionRoutes(transcriptionService, apiKeyAuth).register(config);
+            new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth).register(config);
+            new StatsRoutes(outcomes, transcriptionMetrics, transcriptCache, transcriptionService).register(config);
         });
         resources.add(0, http::stop);
         resources.add(0, ofrepEvents); // open streams must end before Jetty stops, or it waits for them

@@ -29,7 +29,8 @@ public record Settings(
         String whisperAudioCtx,
         Duration whisperTimeout,
         int maxAudioSeconds,
-        Duration cacheTtl) {
+        Duration cacheTtl,
+        Duration redisTimeout) {
 
     public static final int MAX_WHISPER_WORKERS = 8;
 
@@ -57,7 +58,8 @@ public record Settings(
                 r.text("WHISPER_AUDIO_CTX", "auto"),
                 r.duration("WHISPER_TIMEOUT", "120s"),
                 r.integer("MAX_AUDIO_SECONDS", 600),
-                r.duration("CACHE_TTL", "7d"));
+                r.duration("CACHE_TTL", "7d"),
+                r.duration("REDIS_TIMEOUT", "50ms"));
     }
 
     /** Reads typed values and names the variable when one is malformed. */

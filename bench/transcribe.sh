@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Transcription benchmark (not a test). Builds the jar, generates a whisper model with real tiny.en dimensions
+# (scripted weights, so it always says the same sentence), and measures on this machine:
+#   1. bare whisper-jni (BareWhisperBench): median whisper_full time for a 3 s and a 30 s clip, audio_ctx auto and full;
+#   2. the same through HTTP (POST /transcribe, cache bypassed by fresh audio every run), WHISPER_AUDIO_CTX=auto and
+#      full: client latency, server processingMs, RTF, and the service's overhead over the bare call;
+#   3. cached hits: wrk posting the same 3 s clip (multipart) for BENCH_WRK_SECONDS: requests/s and latency percentiles.
+# Targets: 3 s clip under 200 ms median with auto; overhead at most 10 %; cached hits >= 2000 req/s with p99 < 10 ms.
+#
+# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_CONNECTIONS=16
+#                                        BENCH_THREADS=<cores> DATABASE_URL/REDIS_URL as for the app, optional)
+# Needs: java 17, mvn, curl, ffmpeg, wrk (apt-get install wrk), python3 (for JSON and medians).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+WORK=${BENCH_WORK:-$ROOT/target/bench}
+RUNS=${BENCH_RUNS:-5}
+WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
+WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-16}
+THREADS=${BENCH_THREADS:-$(nproc)}
+JAR=$ROOT/target/cutover.jar
+MODEL=$WORK/ggml-bench-tiny.bin
+APP_PID=""
+
+for tool in java mvn curl ffmpeg wrk python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is required (wrk: apt-get install wrk)" >&2; exit 2; }
+done
+
+cleanup() {
+  if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
+    kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+mkdir -p "$WORK"
+echo "== build"
+mvn -q -B -DskipTests package
+[[ -f "$MODEL" ]] || java -cp "$JAR" dev.cutover.transcription.whisper.TestModelGenerator "$MODEL" --dims tiny >/dev/null
+echo "model: $MODEL ($(du -h "$MODEL" | cut -f1)), threads: $THREADS, runs per point: $RUNS"
+
+# Distinct pink-noise clips (different seeds) so no HTTP run is answered from the cache.
+clip() { # seconds seed -> path
+  local out="$WORK/clip-$1s-$2.wav"
+  [[ -f "$out" ]] || ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$1:c=pink:r=16000:a=0.1:seed=$2" \
+      -ac 1 -ar 16000 -c:a pcm_s16le "$out"
+  echo "$out"
+}
+
+median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f}")' "$@"; }
+
+echo
+echo "== 1. bare whisper-jni (no pool, no HTTP)"
+BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
+    --threads "$THREADS" --clips 3,30 --modes auto,full --native-dir "$WORK/native" 2>/dev/null)
+echo "$BARE_OUT"
+bare_ms() { # seconds mode
+  echo "$BARE_OUT" | python3 -c "import sys,re
+for line in sys.stdin:
+    m = re.search(r'clip=([\d.]+)s audio_ctx=(\w+)\(.*median_ms=([\d.]+)', line)
+    if m and float(m.group(1)) == float('$1') and m.group(2) == '$2': print(m.group(3))"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_app() { # audio_ctx
+  PORT=$(free_port)
+  local data="$WORK/data-$1"
+  mkdir -p "$data"
+  PORT=$PORT DATA_DIR="$data" WHISPER_MODEL="$MODEL" WHISPER_AUDIO_CTX="$1" WHISPER_THREADS="$THREADS" \
+    WHISPER_WORKERS=1 WHISPER_API_KEY= java -jar "$JAR" >"$WORK/app-$1.log" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 1 240); do
+    if curl -sf "http://127.0.0.1:$PORT/health" 2>/dev/null | grep -q '"loaded":true'; then return 0; fi
+    sleep 0.5
+  done
+  echo "bench: the app did not become healthy; see $WORK/app-$1.log" >&2; exit 1
+}
+
+post() { # file -> "client_ms processing_ms cached"
+  curl -s -o "$WORK/last.json" -w '%{time_total}' -F "audio=@$1;type=audio/wav" "http://127.0.0.1:$PORT/transcribe" \
+    | python3 -c "import sys,json; t=float(sys.stdin.read()); b=json.load(open('$WORK/last.json'))
+assert 'text' in b, b
+print(f\"{t*1000:.1f} {b['processingMs']} {str(b['cached']).lower()}\")"
+}
+
+declare -A HTTP_MS PROC_MS
+echo
+echo "== 2. through HTTP (POST /transcribe, fresh audio each run)"
+for mode in auto full; do
+  start_app "$mode"
+  for seconds in 3 30; do
+    post "$(clip "$seconds" 999)" >/dev/null   # warm-up
+    client=(); proc=()
+    for run in $(seq 1 "$RUNS"); do
+      read -r c p cached < <(post "$(clip "$seconds" "$run")")
+      [[ "$cached" == "false" ]] || { echo "bench: run $run was a cache hit" >&2; exit 1; }
+      client+=("$c"); proc+=("$p")
+    done
+    HTTP_MS[$mode-$seconds]=$(median "${client[@]}")
+    PROC_MS[$mode-$seconds]=$(median "${proc[@]}")
+    bare=$(bare_ms "$seconds" "$mode")
+    python3 - "$mode" "$seconds" "${HTTP_MS[$mode-$seconds]}" "${PROC_MS[$mode-$seconds]}" "$bare" <<'PY'
+import sys
+mode, seconds, client, proc, bare = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+print(f"clip={seconds:.0f}s audio_ctx={mode}: HTTP median {client:.0f} ms (server processingMs {proc:.0f}), "
+      f"RTF {client / 1000 / seconds:.3f}; bare whisper_full median {bare:.0f} ms; "
+      f"overhead {100 * (client - bare) / bare:+.1f} % (client) / {100 * (proc - bare) / bare:+.1f} % (server)")
+PY
+  done
+  if [[ "$mode" == "auto" ]]; then
+    echo
+    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app)"
+    BOUNDARY=cutoverbench7f3a
+    python3 - "$(clip 3 1)" "$WORK/body.bin" "$BOUNDARY" <<'PY'
+import sys
+wav, out, b = open(sys.argv[1], 'rb').read(), sys.argv[2], sys.argv[3]
+body = (f'--{b}\r\nContent-Disposition: form-data; name="audio"; filename="clip.wav"\r\n'
+        f'Content-Type: audio/wav\r\n\r\n').encode() + wav + f'\r\n--{b}--\r\n'.encode()
+open(out, 'wb').write(body)
+PY
+    read -r _ _ cached < <(post "$(clip 3 1)")
+    [[ "$cached" == "true" ]] || { echo "bench: the clip was not cached before wrk" >&2; exit 1; }
+    BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --latency \
+      -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" | tee "$WORK/wrk.txt"
+    curl -s "http://127.0.0.1:$PORT/stats"; echo
+  fi
+  cleanup; APP_PID=""
+done

@@ -1,0 +1,171 @@
+package dev.cutover.transcription;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.http.JsonMapping;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transcripts in Redis as JSON under {@code cutover:transcript:v1:<sha256>}, with a TTL.
+ *
+ * <p>Redis is an optimisation, never a dependency: every command has a short timeout; a disconnected connection
+ * rejects commands at once instead of queueing them; after any failure Redis is skipped for a short interval (a small
+ * circuit breaker) so a slow server costs at most one timeout per interval. When Redis is down at start-up a background
+ * thread keeps trying to connect; once connected, Lettuce reconnects by itself after drops.
+ *
+ * <p>Thread-safe: the connection is shared (Lettuce connections are thread-safe) and swapped atomically; the breaker
+ * is a volatile deadline.
+ */
+final class RedisTranscriptCache implements TranscriptCache {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisTranscriptCache.class);
+    static final String KEY_PREFIX = "cutover:transcript:v1:";
+    private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration RECONNECT_DELAY = Duration.ofMillis(250);
+    private static final Duration SKIP_AFTER_FAILURE = Duration.ofSeconds(1);
+    private static final Duration CONNECT_RETRY = Duration.ofSeconds(1);
+
+    private final ObjectMapper json = JsonMapping.objectMapper();
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final long ttlSeconds;
+    private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
+    private final ScheduledExecutorService connector;
+    private volatile long skipUntilNanos = System.nanoTime();
+
+    RedisTranscriptCache(String redisUrl, Duration ttl, Duration commandTimeout) {
+        this.uri = RedisURI.create(redisUrl);
+        uri.setTimeout(commandTimeout);
+        this.ttlSeconds = Math.max(1, ttl.toSeconds());
+        this.resources = ClientResources.builder().reconnectDelay(Delay.constant(RECONNECT_DELAY)).build();
+        this.client = RedisClient.create(resources);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "redis-connect");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!tryConnect()) {
+            LOG.warn("Redis at {} is not reachable; serving without the cache and retrying every {}s",
+                    where(), CONNECT_RETRY.toSeconds());
+        }
+        connector.scheduleWithFixedDelay(this::tryConnect, CONNECT_RETRY.toMillis(), CONNECT_RETRY.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Optional<Transcript> find(CacheKey key) {
+        StatefulRedisConnection<String, String> redis = usableConnection();
+        if (redis == null) {
+            return Optional.empty();
+        }
+        String value;
+        try {
+            value = redis.sync().get(KEY_PREFIX + key.sha256Hex());
+        } catch (RuntimeException e) {
+            failed("GET", e);
+            return Optional.empty();
+        }
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(value, Transcript.class));
+        } catch (JsonProcessingException e) {
+            LOG.warn("Ignoring unreadable cache entry {}: {}", key.sha256Hex(), e.getOriginalMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void store(CacheKey key, Transcript transcript) {
+        StatefulRedisConnection<String, String> redis = usableConnection();
+        if (redis == null) {
+            return;
+        }
+        try {
+            String value = json.writeValueAsString(transcript);
+            // Asynchronous on purpose: the caller already has its answer and must not wait for the write.
+            redis.async().setex(KEY_PREFIX + key.sha256Hex(), ttlSeconds, value).whenComplete((ok, error) -> {
+                if (error != null) {
+                    failed("SETEX", error);
+                }
+            });
+        } catch (JsonProcessingException | RuntimeException e) {
+            failed("SETEX", e);
+        }
+    }
+
+    @Override
+    public CacheState state() {
+        return new CacheState("redis", usableConnection() != null, -1);
+    }
+
+    /** host:port/db without the password, for logs and /health. */
+    String where() {
+        return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    @Override
+    public void close() {
+        connector.shutdownNow();
+        StatefulRedisConnection<String, String> redis = connection.getAndSet(null);
+        if (redis != null) {
+            redis.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private StatefulRedisConnection<String, String> usableConnection() {
+        StatefulRedisConnection<String, String> redis = connection.get();
+        if (redis == null || !redis.isOpen() || System.nanoTime() - skipUntilNanos < 0) {
+            return null;
+        }
+        return redis;
+    }
+
+    private boolean tryConnect() {
+        if (connection.get() != null) {
+            return true;
+        }
+        try {
+            connection.set(client.connect(uri));
+            LOG.info("Transcript cache connected to Redis at {}", where());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("Redis at {} not reachable yet: {}", where(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void failed(String command, Throwable error) {
+        long now = System.nanoTime();
+        boolean wasHealthy = now - skipUntilNanos >= 0;
+        skipUntilNanos = now + SKIP_AFTER_FAILURE.toNanos();
+        if (wasHealthy) {
+            LOG.warn("Redis {} failed ({}); bypassing the cache for {} ms", command, error.getMessage(),
+                    SKIP_AFTER_FAILURE.toMillis());
+        }
+    }
+}

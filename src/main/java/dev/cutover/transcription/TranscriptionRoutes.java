@@ -1,0 +1,53 @@
+package dev.cutover.transcription;
+
+import dev.cutover.http.ApiError;
+import dev.cutover.http.ApiKeyAuth;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.List;
+
+/** {@code POST /transcribe}: multipart field {@code audio} (plus optional language, prompt, temperature) to JSON. */
+public final class TranscriptionRoutes {
+    static final String ROUTE = "/transcribe";
+    static final String AUDIO_FIELD = "audio";
+
+    private final TranscriptionService service;
+    private final ApiKeyAuth auth;
+
+    public TranscriptionRoutes(TranscriptionService service, ApiKeyAuth auth) {
+        this.service = service;
+        this.auth = auth;
+    }
+
+    public void register(JavalinConfig config) {
+        config.routes.post(ROUTE, this::transcribe);
+    }
+
+    private void transcribe(Context ctx) {
+        TranscriptionResult result = service.transcribe(ROUTE, () -> {
+            auth.check(ctx);
+            UploadForm form = UploadForm.read(ctx, AUDIO_FIELD);
+            return new TranscriptionRequest(form.file(AUDIO_FIELD), OptionFields.read(form));
+        });
+        ctx.json(TranscribeResponse.of(result));
+    }
+
+    /** The body of a successful {@code /transcribe}. */
+    record TranscribeResponse(String text, List<Segment> segments, String language, double durationSec,
+                              long processingMs, double rtf, boolean cached, String model) {
+        static TranscribeResponse of(TranscriptionResult r) {
+            Transcript t = r.transcript();
+            return new TranscribeResponse(t.text(), t.segments(), t.language(), t.durationSec(), r.processingMs(),
+                    Math.round(r.rtf() * 10_000) / 10_000.0, r.cached(), r.model());
+        }
+    }
+
+    private void checkKey(Context ctx) {
+        try {
+            auth.check(ctx);
+        } catch (ApiError e) {
+            UploadForm.discardBody(ctx);
+            throw e;
+        }
+    }
+}

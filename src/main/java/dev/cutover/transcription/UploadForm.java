@@ -1,0 +1,178 @@
+package dev.cutover.transcription;
+
+import dev.cutover.http.ApiError;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.http.Part;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A multipart/form-data body read with hard limits. Field names are normalised the way form-encoding SDKs write
+ * arrays ({@code name[]} and {@code name[0]} both become {@code name}); a part counts by its name whatever its content
+ * type or file name. Parts bigger than the in-memory threshold are spooled to a temporary file by Jetty, which deletes
+ * it when the request ends, so no body is ever buffered without bound.
+ */
+final class UploadForm {
+    /** OpenAI's own upload limit; bigger requests are refused with 413 before or while reading. */
+    static final long MAX_FILE_BYTES = 25L * 1024 * 1024;
+    static final long MAX_REQUEST_BYTES = MAX_FILE_BYTES + 256 * 1024;
+    private static final int IN_MEMORY_BYTES = 1024 * 1024;
+    private static final int MAX_FIELD_BYTES = 8 * 1024;
+    private static final String JETTY_MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
+    private static final MultipartConfigElement LIMITS = new MultipartConfigElement(
+            Path.of(System.getProperty("java.io.tmpdir")).toString(), MAX_FILE_BYTES, MAX_REQUEST_BYTES, IN_MEMORY_BYTES);
+
+    private static final Map<String, String> CLOSE_CONNECTION = Map.of("Connection", "close");
+
+    private final Map<String, List<Part>> parts;
+
+    private UploadForm(Map<String, List<Part>> parts) {
+        this.parts = parts;
+    }
+
+    /** Reads the parts; 415 when the body is not multipart, 413 when too large, 400 when malformed. */
+    static UploadForm read(Context ctx, String fileField) {
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+            discardBody(ctx);
+            throw new ApiError(415, "multipart_required", "Send the request as multipart/form-data with the audio in the field '"
+                    + fileField + "' (got Content-Type: " + (contentType == null ? "none" : contentType) + ").");
+        }
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > MAX_REQUEST_BYTES) {
+            throw tooLarge();
+        }
+        ctx.req().setAttribute(JETTY_MULTIPART_CONFIG, LIMITS);
+        Collection<Part> all;
+        try {
+            all = ctx.req().getParts();
+        } catch (Exception e) {
+            discardBody(ctx);
+            if (isSizeLimit(e)) {
+                throw tooLarge();
+            }
+            // Jetty drops the connection after a broken multipart body; say so, or the client reuses a dead socket.
+            throw new ApiError(400, "malformed_multipart",
+                    "The multipart body could not be read (" + rootMessage(e) + "); check the boundary and part headers.",
+                    CLOSE_CONNECTION);
+        }
+        Map<String, List<Part>> byName = new LinkedHashMap<>();
+        for (Part part : all) {
+            byName.computeIfAbsent(normalise(part.getName()), k -> new ArrayList<>()).add(part);
+        }
+        return new UploadForm(byName);
+    }
+
+    /**
+     * Reads and drops what is left of a request body we refuse (at most the upload limit), so the client, still
+     * sending, receives our error instead of a connection reset.
+     */
+    static void discardBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() > MAX_REQUEST_BYTES) {
+            return;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] sink = new byte[64 * 1024];
+            long left = MAX_REQUEST_BYTES;
+            int read;
+            while (left > 0 && (read = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+                left -= read;
+            }
+        } catch (IOException | RuntimeException e) {
+            // The body was consumed already or the client is gone: nothing left to drop.
+        }
+    }
+
+    /** The bytes of the first part named {@code name}, or 400 naming the field when there is none. */
+    byte[] file(String name) {
+        List<Part> found = parts.get(name);
+        if (found == null || found.isEmpty()) {
+            throw ApiError.badRequest("missing_field", "The multipart field '" + name + "' with the audio file is missing"
+                    + (parts.isEmpty() ? "" : " (received fields: " + String.join(", ", parts.keySet()) + ")") + ".");
+        }
+        Part part = found.get(0);
+        if (part.getSize() > MAX_FILE_BYTES) {
+            throw tooLarge();
+        }
+        try (InputStream in = part.getInputStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first value of a text field, trimmed; empty when absent or blank. */
+    Optional<String> text(String name) {
+        List<String> values = texts(name);
+        return values.isEmpty() ? Optional.empty() : Optional.of(values.get(0)).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    /** Every value of a (possibly repeated or {@code name[]}) text field. */
+    List<String> texts(String name) {
+        List<Part> found = parts.getOrDefault(name, List.of());
+        List<String> values = new ArrayList<>(found.size());
+        for (Part part : found) {
+            values.add(textOf(name, part));
+        }
+        return values;
+    }
+
+    Set<String> names() {
+        return parts.keySet();
+    }
+
+    private static String textOf(String name, Part part) {
+        if (part.getSize() > MAX_FIELD_BYTES) {
+            throw ApiError.badRequest("field_too_long", "The field '" + name + "' is longer than " + MAX_FIELD_BYTES + " bytes.");
+        }
+        try (InputStream in = part.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String normalise(String name) {
+        if (name == null) {
+            return "";
+        }
+        int bracket = name.indexOf('[');
+        return bracket > 0 && name.endsWith("]") ? name.substring(0, bracket) : name;
+    }
+
+    private static ApiError tooLarge() {
+        return new ApiError(413, "upload_too_large",
+                "The upload is larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB; send a shorter or more compressed clip.",
+                CLOSE_CONNECTION);
+    }
+
+    private static boolean isSizeLimit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage()).toLowerCase();
+            if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))
+                    || t.getClass().getSimpleName().contains("TooLarge") || message.contains("413")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

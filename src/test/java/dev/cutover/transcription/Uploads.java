@@ -1,0 +1,51 @@
+package dev.cutover.transcription;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.http.JsonMapping;
+import dev.cutover.testing.MultipartBody;
+import dev.cutover.testing.TestApp;
+import dev.cutover.testing.TestAudio;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Small helpers for posting audio to the running app and reading the answers. */
+final class Uploads {
+    private static final ObjectMapper JSON = JsonMapping.objectMapper();
+    private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
+
+    private Uploads() {
+    }
+
+    /** A WAV nobody has sent before (seeded noise over a tone), so no cache anywhere can already hold it. */
+    static byte[] freshWav(double seconds, int sampleRate, int channels, TestAudio.Encoding encoding) {
+        float[] tone = TestAudio.tone(220, seconds, sampleRate, 0.3);
+        float[] noise = TestAudio.noise(SEEDS.incrementAndGet(), seconds, sampleRate, 0.1);
+        for (int i = 0; i < tone.length; i++) {
+            tone[i] += noise[i];
+        }
+        return TestAudio.wav(tone, sampleRate, channels, encoding, false);
+    }
+
+    static byte[] freshWav(double seconds) {
+        return freshWav(seconds, 16_000, 1, TestAudio.Encoding.PCM_S16);
+    }
+
+    static HttpRequest.Builder transcribeRequest(TestApp app, byte[] audio) {
+        return MultipartBody.create().file("audio", "clip.wav", "audio/wav", audio).post(app.uri("/transcribe"));
+    }
+
+    static HttpResponse<String> transcribe(TestApp app, byte[] audio) {
+        return app.send(transcribeRequest(app, audio).build());
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("Not JSON (" + response.statusCode() + "): " + response.body(), e);
+        }
+    }
+}
