@@ -15,8 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The real application on a random port, with its own fresh database (unless the environment given names one) and
- * its own data directory. Build with {@link #builder()}, close when done.
+ * The real application on a random port, with its own fresh database (unless the environment given names one), its
+ * own data directory and the generated test model. Build with {@link #builder()}, close when done.
  */
 public final class TestApp implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -96,6 +96,8 @@ public final class TestApp implements AutoCloseable {
             effective.putIfAbsent("PORT", "0");
             effective.putIfAbsent("DATABASE_URL", TestDatabases.createFresh());
             effective.putIfAbsent("DATA_DIR", tempDir().toString());
+            // A healthy app by default: the generated test model, never whatever real model a developer downloaded.
+            TestModels.env().forEach(effective::putIfAbsent);
             return new TestApp(App.start(Settings.from(effective)), effective);
         }
 
