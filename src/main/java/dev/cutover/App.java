@@ -49,6 +49,7 @@ public final class App implements AutoCloseable {
 
     public static App start(Settings settings) {
         List<AutoCloseable> resources = new ArrayList<>();
+        Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
         AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
@@ -56,11 +57,11 @@ public final class App implements AutoCloseable {
         resources.add(database);
         database.migrateIfNeeded();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
-        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), Clock.systemUTC());
+        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), clock);
         flagRefresher.start();
         resources.add(0, flagRefresher);
         AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
-        AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), Clock.systemUTC());
+        AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), clock);
         FlagAdminRoutes flagAdminRoutes = new FlagAdminRoutes(database, auditLog, adminAuth);
 
         List<HealthIndicator> health = new ArrayList<>();

@@ -70,6 +70,11 @@ public final class FlagRefresher implements AutoCloseable {
         return clock;
     }
 
+    /** How often the snapshot is re-read even without notifications. */
+    public Duration interval() {
+        return interval;
+    }
+
     private void run() {
         long backoff = MIN_BACKOFF_MILLIS;
         long nextReread = 0;
