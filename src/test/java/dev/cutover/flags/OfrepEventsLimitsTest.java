@@ -7,15 +7,21 @@ import dev.cutover.http.JsonMapping;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +35,22 @@ class OfrepEventsLimitsTest {
     private final List<SseTestClient> clients = new ArrayList<>();
 
     private URI start(int maxClients) {
+        return start(maxClients, -1);
+    }
+
+    /** {@code socketSendBuffer} > 0 fixes the kernel send buffer of accepted connections, so a stalled client fills it fast. */
+    private URI start(int maxClients, int socketSendBuffer) {
         snapshots.replace(snapshot(1));
         events = new OfrepEvents(snapshots, maxClients, Duration.ofMillis(100));
         http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
+            config.jetty.addConnector((server, httpConfiguration) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
+                connector.setPort(0);
+                connector.setAcceptedSendBufferSize(socketSendBuffer);
+                return connector;
+            });
             ErrorResponses.install(config);
             events.register(config);
         }).start(0);
@@ -99,6 +116,44 @@ class OfrepEventsLimitsTest {
                 id = client.nextEvent(WAIT).id();
             }
         }
+    }
+
+    @Test
+    void aClientThatStopsReadingBlocksNeitherTheNotifyingThreadNorTheOtherClients() throws Exception {
+        URI uri = start(100, 8192);
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(1024);
+            stalled.connect(new InetSocketAddress("127.0.0.1", uri.getPort()));
+            stalled.getOutputStream().write(("GET /ofrep/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            await(() -> events.openStreams() == 1);
+            SseTestClient healthy = SseTestClient.connect(uri, null);
+            clients.add(healthy);
+            healthy.nextEvent(WAIT);
+
+            // One change at a time, each heard by the healthy client, until the stalled client's socket buffers are
+            // full and the write to it blocks; the changes after that must reach the healthy client just the same.
+            long slowestReplaceNanos = 0;
+            for (long version = 2; version <= 1_000; version++) {
+                long before = System.nanoTime();
+                snapshots.replace(snapshot(version));
+                slowestReplaceNanos = Math.max(slowestReplaceNanos, System.nanoTime() - before);
+                String expected = OfrepConfigTag.of(snapshot(version));
+                String id = healthy.nextEvent(WAIT).id();
+                while (!id.equals(expected)) {
+                    id = healthy.nextEvent(WAIT).id();
+                }
+            }
+
+            assertThat(writerBlockedInAWrite()).as("a writer thread is stuck on the stalled client").isTrue();
+            assertThat(slowestReplaceNanos / 1_000_000).as("slowest snapshot install, ms").isLessThan(500);
+        }
+    }
+
+    private static boolean writerBlockedInAWrite() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("ofrep-sse-writer"))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame -> frame.getClassName().contains("sse.Emitter")));
     }
 
     private static FlagSnapshot snapshot(long version) {
