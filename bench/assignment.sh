@@ -4,7 +4,8 @@
 #
 # Environment: PORT (default 18080), DATABASE_URL (default: the app's embedded PostgreSQL in a temporary DATA_DIR),
 # DURATION (default 20s), CONNECTIONS (default 32), THREADS (wrk threads; default 1, one event loop is plenty for 32
-# connections and leaves the other core to the app), SKIP_BUILD=1 to reuse target/cutover.jar, JAVA_OPTS.
+# connections and leaves the other core to the app), SKIP_BUILD=1 to reuse target/cutover.jar, JAVA_OPTS, and any
+# setting of the app itself, e.g. HTTP_THREADS=8 (Jetty's maximum threads; unset keeps Javalin's default of 250).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,8 @@ stop_app() {
 }
 trap stop_app EXIT
 
-echo "Starting the app on port ${PORT} (DATABASE_URL ${DATABASE_URL:-unset: embedded PostgreSQL}); log: ${log}"
+echo "Starting the app on port ${PORT} (DATABASE_URL ${DATABASE_URL:-unset: embedded PostgreSQL}," \
+  "HTTP_THREADS ${HTTP_THREADS:-unset}); log: ${log}"
 java ${JAVA_OPTS:-} -jar target/cutover.jar >"${log}" 2>&1 &
 app_pid=$!
 
@@ -76,4 +78,5 @@ cpu_us="$(awk -v t="$((ticks_after - ticks_before))" -v hz="$(getconf CLK_TCK)" 
   'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
 echo
 echo "Load average during the run: $(cut -d' ' -f1-3 /proc/loadavg); app CPU per request: ${cpu_us} us"
-echo "RESULT assignment: ${rps} req/s, p50 ${p50}, p99 ${p99}, non-2xx ${errors:-0} (${CONNECTIONS} connections, ${DURATION}, $(nproc) cores)"
+echo "RESULT assignment: ${rps} req/s, p50 ${p50}, p99 ${p99}, non-2xx ${errors:-0} (${CONNECTIONS} connections," \
+  "${DURATION}, $(nproc) cores, HTTP_THREADS ${HTTP_THREADS:-default})"

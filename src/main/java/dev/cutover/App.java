@@ -45,6 +45,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +125,10 @@ public final class App implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
             config.http.prefer405over404 = true;
+            if (settings.httpThreads() > 0) {
+                // Fewer threads than Javalin's 250 cut context switching on small machines (see bench/assignment.sh).
+                config.jetty.threadPool = new QueuedThreadPool(settings.httpThreads(), Math.min(8, settings.httpThreads()));
+            }
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
             ErrorResponses.install(config);
             cors.register(config);

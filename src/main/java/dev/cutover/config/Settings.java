@@ -20,6 +20,7 @@ public record Settings(
         Optional<String> adminToken,
         List<String> corsOrigins,
         Duration flagRefreshInterval,
+        int httpThreads,
         Path whisperModel,
         Optional<String> whisperModelSha256,
         Optional<String> whisperApiKey,
@@ -49,6 +50,7 @@ public record Settings(
                 r.optional("ADMIN_TOKEN"),
                 r.list("CUTOVER_CORS_ORIGINS"),
                 r.duration("FLAG_REFRESH_INTERVAL", "10s"),
+                httpThreads(r.integer("HTTP_THREADS", 0)),
                 Path.of(r.text("WHISPER_MODEL", "models/ggml-base.en.bin")),
                 r.optional("WHISPER_MODEL_SHA256"),
                 r.optional("WHISPER_API_KEY"),
@@ -60,6 +62,11 @@ public record Settings(
                 r.integer("MAX_AUDIO_SECONDS", 600),
                 r.duration("CACHE_TTL", "7d"),
                 r.duration("REDIS_TIMEOUT", "50ms"));
+    }
+
+    /** 0 keeps Javalin's default pool; otherwise at least 4, as Jetty's acceptor and selector take threads too. */
+    private static int httpThreads(int requested) {
+        return requested <= 0 ? 0 : Math.max(4, requested);
     }
 
     /** Reads typed values and names the variable when one is malformed. */

@@ -7,9 +7,12 @@ import dev.cutover.testing.TestApp;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FleetPropagationTest {
@@ -22,14 +25,15 @@ class FleetPropagationTest {
             AdminApi admin = new AdminApi(first, "fleet-secret");
             assertThat(second.get("/api/v1/assignment?sessionId=s-1").body()).contains("\"version\":1,");
 
-            long patchedAt = System.nanoTime();
             assertThat(admin.setPercentage("100", 1).statusCode()).isEqualTo(200);
+            // The change is made when the PATCH answers (after its commit); the clock for the other instance starts then.
+            long patchedAt = System.nanoTime();
             String seen = awaitVersion(second, "sessionId=s-1", 2, patchedAt);
             assertThat(seen).contains("\"provider\":\"whisper\"", "\"percentage\":100.00");
 
-            long overrideAt = System.nanoTime();
             assertThat(new AdminApi(second, "fleet-secret").post(AdminApi.FLAG + "/overrides",
                     "{\"list\":\"deny\",\"subject\":\"session\",\"id\":\"s-1\"}").statusCode()).isEqualTo(201);
+            long overrideAt = System.nanoTime();
             assertThat(awaitVersion(first, "sessionId=s-1", 3, overrideAt)).contains("\"reason\":\"DENYLIST\"");
         }
     }
@@ -48,13 +52,45 @@ class FleetPropagationTest {
     void aListenerWhoseConnectionIsKilledReconnectsAndHearsTheNextChange() throws Exception {
         try (TestApp first = TestApp.builder().env("ADMIN_TOKEN", "ops:fleet-secret").env("FLAG_REFRESH_INTERVAL", "1h").start();
              TestApp second = TestApp.builder().env(first.env()).env("PORT", "0").start()) {
+            List<Integer> killed = query(first, LISTENERS);
+            assertThat(killed).hasSize(2);
             execute(first, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     + " WHERE datname = current_database() AND application_name = 'cutover-flag-listener'");
-            Thread.sleep(1_500);
+            awaitListeners(first, killed);
 
-            long patchedAt = System.nanoTime();
             assertThat(new AdminApi(first, "fleet-secret").setPercentage("100", 1).statusCode()).isEqualTo(200);
+            long patchedAt = System.nanoTime();
             assertThat(awaitVersion(second, "sessionId=s-3", 2, patchedAt)).contains("\"provider\":\"whisper\"");
+        }
+    }
+
+    private static final String LISTENERS = "SELECT pid FROM pg_stat_activity"
+            + " WHERE datname = current_database() AND application_name = 'cutover-flag-listener'";
+
+    /** Waits until two listener connections other than the killed ones are LISTENing again. */
+    private static void awaitListeners(TestApp app, List<Integer> killed) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Integer> now = query(app, LISTENERS);
+            if (now.size() == 2 && now.stream().noneMatch(killed::contains)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("The flag listeners did not reconnect within 10 s");
+    }
+
+    private static List<Integer> query(TestApp app, String sql) throws SQLException {
+        DatabaseUrl url = DatabaseUrl.parse(app.env().get("DATABASE_URL"));
+        try (Connection connection = DriverManager.getConnection(url.jdbcUrl(), url.user().orElse("postgres"),
+                url.password().orElse(""));
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            List<Integer> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getInt(1));
+            }
+            return values;
         }
     }
 
@@ -81,6 +117,13 @@ class FleetPropagationTest {
             }
             Thread.sleep(5);
         }
-        throw new AssertionError("Version " + version + " was not served within " + limit);
+        String late = "";
+        for (int i = 0; i < 100 && !late.contains(expected); i++) {
+            late = app.get("/api/v1/assignment?" + query).body();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("Version " + version + " was not served within " + limit + "; "
+                + (late.contains(expected) ? "it came " + (System.nanoTime() - since) / 1_000_000 + " ms after" : "still not 5 s later")
+                + ": " + late);
     }
 }
