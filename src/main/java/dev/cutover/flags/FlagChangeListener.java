@@ -58,7 +58,7 @@ final class FlagChangeListener implements AutoCloseable {
         }
     }
 
-    @java.lang.Override
+    @Override
     public void close() {
         if (connection != null) {
             try {

@@ -25,12 +25,12 @@ public final class FlagHealth implements HealthIndicator {
         return refresher.interval().multipliedBy(3).plusSeconds(5);
     }
 
-    @java.lang.Override
+    @Override
     public String name() {
         return "flags";
     }
 
-    @java.lang.Override
+    @Override
     public Report report() {
         Optional<FlagSnapshot> snapshot = snapshots.current();
         Optional<String> error = refresher.lastError();

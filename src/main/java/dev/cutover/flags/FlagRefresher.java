@@ -154,7 +154,7 @@ public final class FlagRefresher implements AutoCloseable {
         }
     }
 
-    @java.lang.Override
+    @Override
     public void close() {
         running = false;
         thread.interrupt();

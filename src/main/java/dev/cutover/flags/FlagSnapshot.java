@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * pure and allocation-light, so assignment is served from memory.
  */
 public record FlagSnapshot(String key, BigDecimal percentage, FlagStatus status, long version, Instant updatedAt,
-                           List<Override> overrides, Instant loadedAt,
+                           List<FlagOverride> overrides, Instant loadedAt,
                            Set<String> allowUsers, Set<String> allowSessions,
                            Set<String> denyUsers, Set<String> denySessions) {
 
@@ -23,7 +23,7 @@ public record FlagSnapshot(String key, BigDecimal percentage, FlagStatus status,
     }
 
     public static FlagSnapshot of(String key, BigDecimal percentage, FlagStatus status, long version,
-                                  Instant updatedAt, List<Override> overrides, Instant loadedAt) {
+                                  Instant updatedAt, List<FlagOverride> overrides, Instant loadedAt) {
         return new FlagSnapshot(key, percentage, status, version, updatedAt, overrides, loadedAt,
                 ids(overrides, OverrideList.ALLOW, OverrideSubject.USER),
                 ids(overrides, OverrideList.ALLOW, OverrideSubject.SESSION),
@@ -31,10 +31,10 @@ public record FlagSnapshot(String key, BigDecimal percentage, FlagStatus status,
                 ids(overrides, OverrideList.DENY, OverrideSubject.SESSION));
     }
 
-    private static Set<String> ids(List<Override> overrides, OverrideList list, OverrideSubject subject) {
+    private static Set<String> ids(List<FlagOverride> overrides, OverrideList list, OverrideSubject subject) {
         return overrides.stream()
                 .filter(o -> o.list() == list && o.subject() == subject)
-                .map(Override::subjectId)
+                .map(FlagOverride::subjectId)
                 .collect(Collectors.toUnmodifiableSet());
     }
 

@@ -106,11 +106,11 @@ final class FlagStore {
         return handle.createQuery(BUMP_VERSION).bind("key", key).map(FlagStore::flagState).one();
     }
 
-    List<Override> overrides(Handle handle, String key) {
+    List<FlagOverride> overrides(Handle handle, String key) {
         return handle.createQuery(SELECT_OVERRIDES).bind("key", key).map(FlagStore::override).list();
     }
 
-    Optional<Override> findOverride(Handle handle, String key, OverrideSubject subject, String subjectId) {
+    Optional<FlagOverride> findOverride(Handle handle, String key, OverrideSubject subject, String subjectId) {
         return handle.createQuery(SELECT_OVERRIDE_BY_SUBJECT)
                 .bind("key", key)
                 .bind("subject", subject.name())
@@ -119,7 +119,7 @@ final class FlagStore {
                 .findOne();
     }
 
-    Override insertOverride(Handle handle, String key, OverrideList list, OverrideSubject subject, String subjectId,
+    FlagOverride insertOverride(Handle handle, String key, OverrideList list, OverrideSubject subject, String subjectId,
                             String note, String addedBy) {
         return handle.createQuery(INSERT_OVERRIDE)
                 .bind("key", key)
@@ -132,7 +132,7 @@ final class FlagStore {
                 .one();
     }
 
-    Optional<Override> deleteOverride(Handle handle, String key, long id) {
+    Optional<FlagOverride> deleteOverride(Handle handle, String key, long id) {
         return handle.createQuery(DELETE_OVERRIDE).bind("key", key).bind("id", id).map(FlagStore::override).findOne();
     }
 
@@ -156,8 +156,8 @@ final class FlagStore {
                 instant(rs, "updated_at"));
     }
 
-    private static Override override(ResultSet rs, StatementContext ctx) throws SQLException {
-        return new Override(
+    private static FlagOverride override(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new FlagOverride(
                 rs.getLong("id"),
                 OverrideList.valueOf(rs.getString("list")),
                 OverrideSubject.valueOf(rs.getString("subject")),

@@ -162,7 +162,7 @@ public final class OfrepEvents implements AutoCloseable {
     }
 
     /** Closes every stream (clients reconnect elsewhere) and stops the writer threads. */
-    @java.lang.Override
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;

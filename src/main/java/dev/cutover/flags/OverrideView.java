@@ -7,7 +7,7 @@ import java.util.Locale;
 record OverrideView(long id, String list, String subject, String subjectId, String note, String addedBy,
                     Instant createdAt) {
 
-    static OverrideView of(Override o) {
+    static OverrideView of(FlagOverride o) {
         return new OverrideView(o.id(), o.list().name().toLowerCase(Locale.ROOT),
                 o.subject().name().toLowerCase(Locale.ROOT), o.subjectId(), o.note(), o.addedBy(), o.createdAt());
     }

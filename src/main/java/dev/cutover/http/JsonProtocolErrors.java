@@ -16,11 +16,13 @@ import org.eclipse.jetty.util.Callback;
 public final class JsonProtocolErrors extends ErrorHandler {
     private static final ObjectMapper JSON = JsonMapping.objectMapper();
 
-    @java.lang.Override
+    @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) throws JsonProcessingException {
         ErrorBody body = new ErrorBody(codeFor(code), messageFor(code, message));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        // Jetty drops the connection after refusing a request it could not parse; say so, or a client reusing it fails.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
     }
 

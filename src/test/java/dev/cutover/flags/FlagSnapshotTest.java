@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FlagSnapshotTest {
-    private static final List<Override> OVERRIDES = List.of(
+    private static final List<FlagOverride> OVERRIDES = List.of(
             override(1, OverrideList.ALLOW, OverrideSubject.USER, "dev-1"),
             override(2, OverrideList.ALLOW, OverrideSubject.SESSION, "qa-session"),
             override(3, OverrideList.DENY, OverrideSubject.USER, "vip-1"));
@@ -45,7 +45,7 @@ class FlagSnapshotTest {
                 OVERRIDES, Instant.EPOCH);
     }
 
-    private static Override override(long id, OverrideList list, OverrideSubject subject, String subjectId) {
+    private static FlagOverride override(long id, OverrideList list, OverrideSubject subject, String subjectId) {
         return new Override(id, list, subject, subjectId, "", "test", Instant.EPOCH);
     }
 }

@@ -25,7 +25,7 @@ class OfrepEvaluationTest {
 
     @Test
     void overridesAreTargetingMatchesAndARollbackIsDisabledForEveryone() {
-        List<Override> overrides = List.of(
+        List<FlagOverride> overrides = List.of(
                 new Override(1, OverrideList.ALLOW, OverrideSubject.USER, "dev-alice", "", "test", AT),
                 new Override(2, OverrideList.DENY, OverrideSubject.SESSION, "kiosk-3", "", "test", AT));
         FlagSnapshots active = holding(FlagSnapshot.of(FlagSnapshot.FLAG_KEY, new BigDecimal("100.00"), FlagStatus.ACTIVE, 7, AT, overrides, AT));

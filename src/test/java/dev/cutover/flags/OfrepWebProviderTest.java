@@ -147,7 +147,7 @@ class OfrepWebProviderTest {
             return json(line);
         }
 
-        @java.lang.Override
+        @Override
         public void close() {
             try {
                 process.getOutputStream().close();

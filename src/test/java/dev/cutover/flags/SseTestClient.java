@@ -105,7 +105,7 @@ final class SseTestClient implements AutoCloseable {
         }
     }
 
-    @java.lang.Override
+    @Override
     public void close() {
         response.body().close();
     }

@@ -3,6 +3,6 @@ package dev.cutover.flags;
 import java.time.Instant;
 
 /** One allowlist or denylist entry. */
-public record Override(long id, OverrideList list, OverrideSubject subject, String subjectId,
+public record FlagOverride(long id, OverrideList list, OverrideSubject subject, String subjectId,
                        String note, String addedBy, Instant createdAt) {
 }
