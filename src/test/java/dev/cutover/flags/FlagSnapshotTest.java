@@ -46,6 +46,6 @@ class FlagSnapshotTest {
     }
 
     private static FlagOverride override(long id, OverrideList list, OverrideSubject subject, String subjectId) {
-        return new Override(id, list, subject, subjectId, "", "test", Instant.EPOCH);
+        return new FlagOverride(id, list, subject, subjectId, "", "test", Instant.EPOCH);
     }
 }

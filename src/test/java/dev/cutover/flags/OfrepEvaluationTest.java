@@ -26,8 +26,8 @@ class OfrepEvaluationTest {
     @Test
     void overridesAreTargetingMatchesAndARollbackIsDisabledForEveryone() {
         List<FlagOverride> overrides = List.of(
-                new Override(1, OverrideList.ALLOW, OverrideSubject.USER, "dev-alice", "", "test", AT),
-                new Override(2, OverrideList.DENY, OverrideSubject.SESSION, "kiosk-3", "", "test", AT));
+                new FlagOverride(1, OverrideList.ALLOW, OverrideSubject.USER, "dev-alice", "", "test", AT),
+                new FlagOverride(2, OverrideList.DENY, OverrideSubject.SESSION, "kiosk-3", "", "test", AT));
         FlagSnapshots active = holding(FlagSnapshot.of(FlagSnapshot.FLAG_KEY, new BigDecimal("100.00"), FlagStatus.ACTIVE, 7, AT, overrides, AT));
         FlagSnapshots rolledBack = holding(FlagSnapshot.of(FlagSnapshot.FLAG_KEY, new BigDecimal("100.00"), FlagStatus.ROLLED_BACK, 8, AT, overrides, AT));
 
