@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -26,18 +30,28 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final Path FILESYSTEM_MIGRATIONS = Path.of("migrations");
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
 
     private final HikariDataSource pool;
     private final Optional<EmbeddedPostgres> embedded;
     private final DatabaseUrl url;
     private final Jdbi jdbi;
     private final AtomicBoolean migrated = new AtomicBoolean();
+    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "database-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean reachable;
 
     private Database(DatabaseUrl url, Optional<EmbeddedPostgres> embedded) {
         this.url = url;
         this.embedded = embedded;
         this.pool = new HikariDataSource(poolConfig(url));
         this.jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
+        probe();
+        // Health checks and metric scrapes read the last probe instead of waiting out a connection timeout themselves.
+        prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Connects to {@code databaseUrl}, or starts an embedded PostgreSQL keeping its data under {@code dataDir/postgres}. */
@@ -111,12 +125,16 @@ public final class Database implements AutoCloseable {
                 : "classpath:db/migration";
     }
 
-    /** True when a connection can be taken and validated right now. */
+    /** Whether the last probe (at most two seconds ago) could take and validate a connection. Never blocks. */
     public boolean isReachable() {
+        return reachable;
+    }
+
+    private void probe() {
         try (Connection c = pool.getConnection()) {
-            return c.isValid(1);
-        } catch (SQLException e) {
-            return false;
+            reachable = c.isValid(1);
+        } catch (SQLException | RuntimeException e) {
+            reachable = false;
         }
     }
 
@@ -143,6 +161,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        prober.shutdownNow();
         pool.close();
         embedded.ifPresent(p -> {
             try {
