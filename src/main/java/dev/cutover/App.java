@@ -26,6 +26,7 @@ import dev.cutover.transcription.audio.UploadAudioDecoder;
 import dev.cutover.transcription.whisper.ModelHealth;
 import dev.cutover.transcription.whisper.WhisperConfig;
 import dev.cutover.transcription.whisper.WhisperPool;
+import dev.cutover.transcription.whisper.WhisperPoolMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -67,6 +68,7 @@ public final class App implements AutoCloseable {
 
         WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
         resources.add(speechEngine);
+        new WhisperPoolMetrics(speechEngine).bindTo(metrics);
 
         TranscriptCache transcriptCache = TranscriptCaches.open(settings.redisUrl(), settings.cacheTtl(), settings.redisTimeout());
         resources.add(transcriptCache);

@@ -39,6 +39,7 @@ public final class TestAudio {
         OGG_VORBIS("ogg", "-c:a", "libvorbis", "-q:a", "2"),
         MP3("mp3", "-c:a", "libmp3lame", "-b:a", "64k"),
         M4A("ipod", "-c:a", "aac", "-b:a", "64k"),
+        ADTS_AAC("adts", "-c:a", "aac", "-b:a", "64k"),
         FLAC("flac", "-c:a", "flac");
 
         final String muxer;

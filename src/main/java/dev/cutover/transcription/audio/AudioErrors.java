@@ -5,7 +5,7 @@ import dev.cutover.http.ApiError;
 /** The decoder's error vocabulary, so every code and status is spelled in one place. */
 final class AudioErrors {
     static final String SUPPORTED = "WAV (PCM 8/16/24/32-bit or float), Ogg (Opus/Vorbis), WebM/Matroska, MP3, "
-            + "MP4/M4A (AAC) and FLAC";
+            + "MP4/M4A (AAC), raw AAC (ADTS) and FLAC";
 
     private AudioErrors() {
     }

@@ -6,6 +6,7 @@ enum ContainerFormat {
     OGG("ogg"),
     MATROSKA("matroska"),
     MP3("mp3"),
+    ADTS_AAC("aac"),
     MP4("mov"),
     FLAC("flac");
 

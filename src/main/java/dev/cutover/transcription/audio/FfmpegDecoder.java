@@ -5,7 +5,6 @@ import dev.cutover.transcription.AudioClip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes compressed audio with an ffmpeg child process (no shell, explicit arguments, demuxer forced from the
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * length limit or the timeout expires, so memory and time stay bounded whatever the upload claims.
  */
 final class FfmpegDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(FfmpegDecoder.class);
     private static final int STDERR_KEEP_BYTES = 4096;
     private static final int READ_CHUNK = 64 * 1024;
     private static final Set<String> CHILD_ENVIRONMENT = Set.of("PATH", "LANG", "LC_ALL", "TMPDIR");
@@ -70,8 +72,10 @@ final class FfmpegDecoder {
 
     private boolean probe() {
         try {
-            Process process = new ProcessBuilder(settings.binary(), "-hide_banner", "-version")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(settings.binary(), "-hide_banner", "-version")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().keySet().retainAll(CHILD_ENVIRONMENT);
+            Process process = builder.start();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 return false;
@@ -100,7 +104,19 @@ final class FfmpegDecoder {
 
     private float[] decodeInSlot(byte[] upload, ContainerFormat format) {
         Path staged = format.needsSeekableInput() ? stage(upload) : null;
-        Process process = start(command(format, staged));
+        try {
+            Process process = start(command(format, staged));
+            try {
+                return collect(process, upload, format, staged);
+            } finally {
+                kill(process);
+            }
+        } finally {
+            deleteQuietly(staged);
+        }
+    }
+
+    private float[] collect(Process process, byte[] upload, ContainerFormat format, Path staged) {
         AtomicBoolean timedOut = new AtomicBoolean();
         process.onExit().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> {
             timedOut.set(true);
@@ -115,7 +131,6 @@ final class FfmpegDecoder {
             StderrTail stderr = StderrTail.drain(process.getErrorStream());
             float[] samples = readSamples(process);
             if (samples == null) {
-                kill(process);
                 throw AudioErrors.tooLong(limits.maxSeconds());
             }
             boolean exited = process.waitFor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -123,8 +138,8 @@ final class FfmpegDecoder {
                 writer.join(1000);
             }
             if (timedOut.get() || !exited) {
-                throw AudioErrors.undecodable("decoding took longer than " + settings.timeout().toSeconds()
-                        + " s; the file may be corrupt");
+                throw AudioErrors.undecodable("decoding took longer than " + settings.timeout().toMillis()
+                        + " ms; the file may be corrupt");
             }
             if (process.exitValue() != 0) {
                 throw AudioErrors.undecodable("ffmpeg could not read it as " + format.name().toLowerCase()
@@ -134,9 +149,6 @@ final class FfmpegDecoder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.unavailable("busy", "Decoding was interrupted; retry shortly.", 1);
-        } finally {
-            kill(process);
-            deleteQuietly(staged);
         }
     }
 
@@ -242,7 +254,7 @@ final class FfmpegDecoder {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not delete staged upload " + file, e);
+            LOG.warn("Could not delete staged upload {}", file, e);
         }
     }
 

@@ -28,6 +28,9 @@ final class FormatSniffer {
         if (isId3Tag(data) || isMpegAudioFrameHeader(data)) {
             return Optional.of(ContainerFormat.MP3);
         }
+        if (isAdtsHeader(data)) {
+            return Optional.of(ContainerFormat.ADTS_AAC);
+        }
         return Optional.empty();
     }
 
@@ -47,6 +50,15 @@ final class FormatSniffer {
         int bitrateIndex = (data[2] >> 4) & 0b1111;
         int sampleRateIndex = (data[2] >> 2) & 0b11;
         return version != 0b01 && layer != 0b00 && bitrateIndex != 0b1111 && sampleRateIndex != 0b11;
+    }
+
+    /** A raw AAC (ADTS) frame header: 12-bit sync, layer 00, a defined sampling-frequency index. */
+    static boolean isAdtsHeader(byte[] data) {
+        if (data.length < 7 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xF6) != 0xF0) {
+            return false;
+        }
+        int sampleRateIndex = (data[2] >> 2) & 0b1111;
+        return sampleRateIndex < 13;
     }
 
     private static boolean startsWith(byte[] data, int offset, String ascii) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Decodes an uploaded file into a validated {@link AudioClip}: the format is sniffed from magic bytes, WAV is
- * decoded in Java, compressed formats (Ogg, WebM/Matroska, MP3, MP4/M4A, FLAC) by an ffmpeg child process; the
+ * decoded in Java, compressed formats (Ogg, WebM/Matroska, MP3, MP4/M4A, ADTS AAC, FLAC) by an ffmpeg child process; the
  * result is down-mixed to mono, resampled to 16 kHz, checked to be non-empty, finite and within the limits, and
  * clamped to [-1, 1]. Every failure is an {@link dev.cutover.http.ApiError} (400/413/415, or 503 when ffmpeg is
  * missing or all its slots are busy).

@@ -39,6 +39,10 @@ final class WavDecoder {
                 break;
             }
             pos = (int) next;
+            // Some writers forget the pad byte after an odd-sized chunk; follow whichever position holds an id.
+            if ((declared & 1) == 1 && !looksLikeChunkId(file, pos) && looksLikeChunkId(file, pos - 1)) {
+                pos--;
+            }
         }
         if (format == null) {
             throw AudioErrors.undecodable("WAV fmt chunk missing (it must come before a data chunk of unknown size)");
@@ -54,6 +58,19 @@ final class WavDecoder {
             throw AudioErrors.empty("The WAV data chunk holds no complete sample frames.");
         }
         return new PcmAudio(downMix(file, dataOffset, (int) frames, format), format.sampleRate());
+    }
+
+    private static boolean looksLikeChunkId(byte[] file, int pos) {
+        if (pos > file.length - CHUNK_HEADER) {
+            return false;
+        }
+        for (int i = pos; i < pos + 4; i++) {
+            int c = file[i] & 0xFF;
+            if (c < 0x20 || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static float[] downMix(byte[] file, int offset, int frames, WavFormat format) {

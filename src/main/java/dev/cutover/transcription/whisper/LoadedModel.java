@@ -74,17 +74,20 @@ final class LoadedModel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (WhisperNative.LIFECYCLE) {
+        WhisperNative.LIFECYCLE.lock();
+        try {
             for (WhisperState state : collected) {
                 state.close();
             }
-            WhisperNative.releaseStates(collected.size());
             if (collected.size() == all.size()) {
                 context.close();
+                WhisperNative.release(all.size());
             } else {
                 LOG.warn("{} whisper state(s) still busy after {}; leaving the model allocated",
                         all.size() - collected.size(), grace);
             }
+        } finally {
+            WhisperNative.LIFECYCLE.unlock();
         }
     }
 }

@@ -3,11 +3,13 @@ package dev.cutover.transcription.whisper;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthStatus;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The "model" part of {@code GET /health}: UP when the whisper model is loaded, DEGRADED (never DOWN: assignment
  * keeps serving webspeech) while loading or when it could not be loaded, with the reason and what to do.
+ * Thread-safe (reads the pool's thread-safe state).
  */
 public final class ModelHealth implements HealthIndicator {
     private final WhisperPool pool;
@@ -25,7 +27,7 @@ public final class ModelHealth implements HealthIndicator {
     public Report report() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("loaded", pool.isLoaded());
-        details.put("phase", pool.phase().name().toLowerCase(java.util.Locale.ROOT));
+        details.put("phase", pool.phase().name().toLowerCase(Locale.ROOT));
         details.put("name", pool.modelName());
         details.put("path", pool.modelPath().toString());
         details.put("sha256", pool.checksumStatus());

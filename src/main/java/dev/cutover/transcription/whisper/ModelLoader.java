@@ -7,6 +7,9 @@ import io.github.givimad.whisperjni.WhisperState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,6 +51,7 @@ final class ModelLoader {
             throw new RefusedException("model file " + path.toAbsolutePath() + " does not exist; "
                     + downloadHint(path) + " or set WHISPER_MODEL to a ggml model file", Checksum.UNKNOWN);
         }
+        FileIdentity before = FileIdentity.of(path, Checksum.UNKNOWN);
         Checksum checksum = verifyChecksum(config);
         ModelFileCheck.ModelInfo info;
         try {
@@ -65,7 +69,25 @@ final class ModelLoader {
             throw new RefusedException("the whisper native library failed to load (" + e.getMessage()
                     + "); on Debian/Ubuntu install libgomp1", checksum);
         }
-        return new Loaded(createStates(jni, config, info, checksum), checksum);
+        LoadedModel model = createStates(jni, config, info, checksum);
+        if (!before.equals(FileIdentity.of(path, checksum))) {
+            model.free(Duration.ZERO);
+            throw new RefusedException("model file " + path + " changed while it was being checked and loaded;"
+                    + " restart once it is complete", checksum);
+        }
+        return new Loaded(model, checksum);
+    }
+
+    /** Size, modification time and inode: what must not change between the checks and the native load. */
+    private record FileIdentity(long size, FileTime modified, Object key) {
+        static FileIdentity of(Path path, Checksum checksum) throws RefusedException {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                return new FileIdentity(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());
+            } catch (IOException e) {
+                throw new RefusedException("cannot read model file " + path + ": " + e.getMessage(), checksum);
+            }
+        }
     }
 
     private static Checksum verifyChecksum(WhisperConfig config) throws RefusedException {
@@ -97,46 +119,46 @@ final class ModelLoader {
 
     private static LoadedModel createStates(WhisperJNI jni, WhisperConfig config, ModelFileCheck.ModelInfo info,
             Checksum checksum) throws RefusedException {
-        if (!WhisperNative.reserveStates(config.workers())) {
-            throw new RefusedException("this process already holds " + WhisperNative.liveStates()
-                    + " whisper states; whisper.cpp allows " + WhisperNative.MAX_STATES
-                    + " in all, so lower WHISPER_WORKERS", checksum);
+        if (!WhisperNative.reserve(config.workers())) {
+            throw new RefusedException("this process already holds " + WhisperNative.usage() + " and whisper.cpp's"
+                    + " fixed table of 64 ggml contexts has no room for " + config.workers() + " more (a model takes"
+                    + " 2, a state 7); lower WHISPER_WORKERS or close other engines", checksum);
         }
         List<WhisperState> states = new ArrayList<>();
         WhisperContext context = null;
         boolean loaded = false;
-        synchronized (WhisperNative.LIFECYCLE) {
-            try {
-                WhisperContextParams params = new WhisperContextParams();
-                params.useGPU = false;
-                context = jni.initNoState(config.model(), params);
-                if (context == null) {
-                    throw new RefusedException("whisper.cpp could not load " + config.model()
-                            + " (see the log above); " + downloadHint(config.model()), checksum);
-                }
-                for (int i = 0; i < config.workers(); i++) {
-                    WhisperState state = jni.initState(context);
-                    if (state == null) {
-                        throw new RefusedException("whisper.cpp could not allocate state " + (i + 1) + " of "
-                                + config.workers() + " (out of memory?); lower WHISPER_WORKERS", checksum);
-                    }
-                    states.add(state);
-                }
-                LoadedModel model = new LoadedModel(jni, context, states, info, jni.isMultilingual(context));
-                loaded = true;
-                return model;
-            } catch (IOException e) {
-                throw new RefusedException("cannot read model file " + config.model() + ": " + e.getMessage(),
-                        checksum);
-            } finally {
-                if (!loaded) {
-                    states.forEach(WhisperState::close);
-                    if (context != null) {
-                        context.close();
-                    }
-                    WhisperNative.releaseStates(config.workers());
-                }
+        WhisperNative.LIFECYCLE.lock();
+        try {
+            WhisperContextParams params = new WhisperContextParams();
+            params.useGPU = false;
+            context = jni.initNoState(config.model(), params);
+            if (context == null) {
+                throw new RefusedException("whisper.cpp could not load " + config.model()
+                        + " (see the log above); " + downloadHint(config.model()), checksum);
             }
+            for (int i = 0; i < config.workers(); i++) {
+                WhisperState state = jni.initState(context);
+                if (state == null) {
+                    throw new RefusedException("whisper.cpp could not allocate state " + (i + 1) + " of "
+                            + config.workers() + " (out of memory?); lower WHISPER_WORKERS", checksum);
+                }
+                states.add(state);
+            }
+            LoadedModel model = new LoadedModel(jni, context, states, info, jni.isMultilingual(context));
+            loaded = true;
+            return model;
+        } catch (IOException e) {
+            throw new RefusedException("cannot read model file " + config.model() + ": " + e.getMessage(),
+                    checksum);
+        } finally {
+            if (!loaded) {
+                states.forEach(WhisperState::close);
+                if (context != null) {
+                    context.close();
+                }
+                WhisperNative.release(config.workers());
+            }
+            WhisperNative.LIFECYCLE.unlock();
         }
     }
 

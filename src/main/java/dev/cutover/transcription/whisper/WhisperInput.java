@@ -40,7 +40,7 @@ record WhisperInput(float[] samples, double durationSec, String language, Whispe
                 model.info.dims().audioCtx());
         params.offsetMs = 0;
         params.durationMs = 0;
-        params.language = language.equals(WhisperLanguages.AUTO) ? "auto" : language;
+        params.language = language;
         params.translate = false;
         params.detectLanguage = false;
         params.noContext = true; // the state keeps the previous request's text otherwise: a leak between users

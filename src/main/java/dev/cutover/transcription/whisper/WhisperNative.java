@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,19 +26,31 @@ import org.slf4j.LoggerFactory;
  * explicit {@code -Dio.github.givimad.whisperjni.libdir=DIR} wins; other platforms use whisper-jni's own extraction.
  *
  * <p>Thread-safety: loading is synchronized and happens once per JVM (the first caller's directory wins). The JNI
- * wrapper keeps contexts and states in unlocked global maps and whisper.cpp has a fixed pool of ggml contexts, so
- * every create/free must hold {@link #LIFECYCLE} and at most {@link #MAX_STATES} states may exist per process.
+ * wrapper keeps contexts and states in unlocked global {@code std::map}s that every call looks up, so creating or
+ * freeing a context or state holds {@link #LIFECYCLE} (exclusive) and every inference holds {@link #INFERENCE}
+ * (shared) for as long as it uses them: inferences run in parallel, but never while a map is being changed.
+ * whisper.cpp draws from a fixed table of 64 ggml contexts: a model context holds 2 and a state 7 (its caches plus
+ * the graphs of a running inference); running out crashes the JVM inside ggml, so models and states are only
+ * created after {@link #reserve(int)} has found room for them.
  */
 final class WhisperNative {
     static final String LIBDIR_PROPERTY = "io.github.givimad.whisperjni.libdir";
+    private static final ReentrantReadWriteLock NATIVE_MAPS = new ReentrantReadWriteLock(true);
     /** Held while creating or freeing any whisper context or state. */
-    static final Object LIFECYCLE = new Object();
-    /** whisper.cpp's 64 ggml contexts allow 8 states (7 contexts each) with room for the model. */
+    static final Lock LIFECYCLE = NATIVE_MAPS.writeLock();
+    /** Held while a context and state are used for an inference and its results are read. */
+    static final Lock INFERENCE = NATIVE_MAPS.readLock();
+    /** At most 8 states fit in whisper.cpp's 64 ggml contexts (7 each), with room for one model. */
     static final int MAX_STATES = 8;
+    private static final int GGML_CONTEXTS = 64;
+    private static final int CONTEXTS_PER_MODEL = 2;
+    private static final int CONTEXTS_PER_STATE = 7;
 
     private static final Logger LOG = LoggerFactory.getLogger(WhisperNative.class);
     private static final String VERSION = "1.7.1";
     private static WhisperJNI instance;
+    private static int contextsInUse;
+    private static int liveModels;
     private static int liveStates;
 
     private WhisperNative() {
@@ -56,21 +70,30 @@ final class WhisperNative {
         return instance;
     }
 
-    /** Reserves room for {@code count} new states; false when the process limit would be exceeded. */
-    static synchronized boolean reserveStates(int count) {
-        if (liveStates + count > MAX_STATES) {
+    /**
+     * Reserves ggml contexts for one model with {@code states} states; false when they would not fit (measured: 8
+     * models with 1 state each crash, 7 do not; 1 model with 8 states runs 8 inferences at once).
+     */
+    static synchronized boolean reserve(int states) {
+        int needed = CONTEXTS_PER_MODEL + CONTEXTS_PER_STATE * states;
+        if (contextsInUse + needed > GGML_CONTEXTS) {
             return false;
         }
-        liveStates += count;
+        contextsInUse += needed;
+        liveModels++;
+        liveStates += states;
         return true;
     }
 
-    static synchronized void releaseStates(int count) {
-        liveStates = Math.max(0, liveStates - count);
+    /** Returns what {@link #reserve(int)} took, once the model and its states are freed. */
+    static synchronized void release(int states) {
+        contextsInUse = Math.max(0, contextsInUse - CONTEXTS_PER_MODEL - CONTEXTS_PER_STATE * states);
+        liveModels = Math.max(0, liveModels - 1);
+        liveStates = Math.max(0, liveStates - states);
     }
 
-    static synchronized int liveStates() {
-        return liveStates;
+    static synchronized String usage() {
+        return liveModels + " model(s) with " + liveStates + " state(s)";
     }
 
     private static Optional<Path> extractStable(Path stableDir) throws IOException {

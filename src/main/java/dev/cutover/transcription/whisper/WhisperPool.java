@@ -175,6 +175,15 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
     }
 
     private Transcript run(LoadedModel loaded, WhisperState state, WhisperInput input) {
+        WhisperNative.INFERENCE.lock();
+        try {
+            return infer(loaded, state, input);
+        } finally {
+            WhisperNative.INFERENCE.unlock();
+        }
+    }
+
+    private Transcript infer(LoadedModel loaded, WhisperState state, WhisperInput input) {
         float[] samples = input.samples();
         int rc = loaded.jni.fullWithState(loaded.context(), state, input.params(), samples, samples.length);
         if (rc != 0) {
@@ -201,7 +210,7 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
         return Math.min(Math.max(0, seconds), duration);
     }
 
-    private void recordDuration(double seconds) {
+    private synchronized void recordDuration(double seconds) {
         averageSeconds = 0.8 * averageSeconds + 0.2 * seconds;
     }
 

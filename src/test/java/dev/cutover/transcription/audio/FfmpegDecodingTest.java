@@ -17,10 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +56,19 @@ class FfmpegDecodingTest {
         assertThat(clip.durationSec()).isCloseTo(3.0, within(0.1));
         assertThat(TestAudio.toneFrequency(clip.samples(), AudioClip.SAMPLE_RATE)).isCloseTo(440, within(5.0));
         assertThat(TestAudio.middleRms(clip.samples())).isCloseTo(0.5 / Math.sqrt(2), within(0.07));
+    }
+
+    @Test
+    void ffmpegsResamplerIsBandLimitedToo() {
+        byte[] tenKilohertz = TestAudio.encode(TestAudio.toneWav(10_000, 2, 48_000, 1, Encoding.PCM_S16),
+                Compressed.FLAC);
+        byte[] oneKilohertz = TestAudio.encode(TestAudio.toneWav(1_000, 2, 48_000, 1, Encoding.PCM_S16),
+                Compressed.FLAC);
+        UploadAudioDecoder decoder = new UploadAudioDecoder(LIMITS);
+
+        assertThat(TestAudio.middleRms(decoder.decode(tenKilohertz).samples())).isLessThan(0.05 * 0.5 / Math.sqrt(2));
+        assertThat(TestAudio.middleRms(decoder.decode(oneKilohertz).samples()))
+                .isCloseTo(0.5 / Math.sqrt(2), within(0.035));
     }
 
     @Test
@@ -100,6 +117,8 @@ class FfmpegDecodingTest {
         assertThat(error.code()).isEqualTo("decoder_unavailable");
         assertThat(error.getMessage()).contains("ffmpeg", "WAV");
         assertThat(decoder.compressedFormatsAvailable()).isFalse();
+        assertThat(decodeError(decoder, TestAudio.encode(THREE_SECONDS_STEREO_48K, Compressed.M4A)).code())
+                .isEqualTo("decoder_unavailable");
         assertThat(decoder.decode(THREE_SECONDS_STEREO_48K).durationSec()).isEqualTo(3.0);
     }
 
@@ -167,6 +186,43 @@ class FfmpegDecodingTest {
         assertThat(broken.health().report().status()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(broken.health().report().details()).containsEntry("compressed_formats", false)
                 .containsEntry("ffmpeg_max", 3);
+    }
+
+    @Test
+    void manyThreadsShareOneDecoderAndEverySlotIsReturnedAfterSuccessAndFailure() throws Exception {
+        UploadAudioDecoder decoder = new UploadAudioDecoder(LIMITS,
+                new FfmpegSettings("ffmpeg", Duration.ofSeconds(30), 2, Duration.ofSeconds(60)));
+        byte[] ogg = TestAudio.encode(THREE_SECONDS_STEREO_48K, Compressed.OGG_VORBIS);
+        byte[] garbage = Arrays.copyOf(ogg, 200);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Double>> results = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                byte[] upload = switch (i % 3) {
+                    case 0 -> ogg;
+                    case 1 -> THREE_SECONDS_STEREO_48K;
+                    default -> garbage;
+                };
+                results.add(pool.submit(() -> {
+                    try {
+                        return decoder.decode(upload).durationSec();
+                    } catch (ApiError e) {
+                        return -e.status() * 1.0;
+                    }
+                }));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                double outcome = results.get(i).get(60, TimeUnit.SECONDS);
+                if (i % 3 == 2) {
+                    assertThat(outcome).isEqualTo(-400.0);
+                } else {
+                    assertThat(outcome).isCloseTo(3.0, within(0.1));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(decoder.health().report().details()).containsEntry("ffmpeg_running", 0);
     }
 
     @Test

@@ -21,6 +21,8 @@ class FormatSnifferTest {
         "FFFB9064, MP3",                          // MPEG-1 layer III frame
         "FFF3A0C4, MP3",                          // MPEG-2 layer III frame
         "FFE3 1844, MP3",                         // MPEG-2.5 layer III frame
+        "FFF1 5080 2FFF FC, ADTS_AAC",            // ADTS AAC-LC, 44.1 kHz, MPEG-4
+        "FFF9 6080 2FFF FC, ADTS_AAC",            // ADTS AAC-LC, 24 kHz, MPEG-2
     })
     void recognisesEachContainerByItsMagicBytes(String hex, ContainerFormat expected) {
         assertThat(FormatSniffer.sniff(bytes(hex))).contains(expected);
@@ -31,7 +33,8 @@ class FormatSnifferTest {
         "52494658 24000000 57415645",  // RIFX: big-endian WAV is not supported
         "52494646 24000000 41564920",  // RIFF AVI
         "52494646",                    // RIFF cut short
-        "FFF1 5080",                   // ADTS AAC: sync, but layer bits 00 are not MPEG audio
+        "FFF1 5080",                   // ADTS sync cut short: neither MPEG audio (layer 00) nor a whole ADTS header
+        "FFF1 7C80 2FFF FC",           // ADTS with sampling-frequency index 15
         "FFEB 9064",                   // reserved MPEG version 01
         "FFFB F064",                   // bitrate index 1111
         "FFFB 9C64",                   // sample rate index 11

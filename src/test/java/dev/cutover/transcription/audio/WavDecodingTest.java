@@ -93,6 +93,20 @@ class WavDecodingTest {
     }
 
     @Test
+    void anOddChunkWithoutItsPadByteDoesNotHideTheChunksAfterIt() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E'});
+        TestAudio.chunk(out, "fmt ", TestAudio.fmtChunk(Encoding.PCM_S16, 1, 16_000, false));
+        out.writeBytes(new byte[] {'I', 'D', '3', ' ', 3, 0, 0, 0, 1, 2, 3}); // odd size, pad byte missing
+        byte[] wav = TestAudio.toneWav(1000, 1, 16_000, 1, Encoding.PCM_S16);
+        out.write(wav, 36, wav.length - 36); // the data chunk
+
+        AudioClip clip = decoder.decode(out.toByteArray());
+
+        assertThat(clip.samples().length).isEqualTo(16_000);
+    }
+
+    @Test
     void aStreamingDataSizeOfAllOnesIsClampedToTheBytesPresent() {
         byte[] wav = TestAudio.toneWav(1000, 1, 16_000, 1, Encoding.PCM_S16);
         wav[40] = wav[41] = wav[42] = wav[43] = (byte) 0xFF;

@@ -32,6 +32,9 @@ class ModelHealthTest {
             assertThat(model.get("systemInfo").asText()).contains("AVX");
             assertThat(model.get("audioCtx").asText()).isEqualTo("auto");
             assertThat(model.has("reason")).isFalse();
+            assertThat(app.get("/metrics").body())
+                    .contains("whisper_model_loaded{model=\"ggml-test-small\"} 1.0")
+                    .contains("whisper_workers_busy{model=\"ggml-test-small\"} 0.0");
         }
     }
 

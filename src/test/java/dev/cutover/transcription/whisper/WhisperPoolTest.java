@@ -9,9 +9,13 @@ import dev.cutover.transcription.AudioClip;
 import dev.cutover.transcription.Segment;
 import dev.cutover.transcription.TranscribeOptions;
 import dev.cutover.transcription.Transcript;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -156,19 +160,26 @@ class WhisperPoolTest {
         try (WhisperPool narrow = WhisperPool.open(TestModels.config(TestModels.smallModel(), 1, 1))) {
             ExecutorService clients = Executors.newFixedThreadPool(6);
             try {
-                List<Future<Transcript>> results = new ArrayList<>();
+                List<float[]> clips = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
-                    float[] samples = TestModels.noise(29, i);
-                    results.add(clients.submit(() -> narrow.transcribe(new AudioClip(samples),
-                            TranscribeOptions.DEFAULTS)));
+                    clips.add(TestModels.noise(29, i));
                 }
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Transcript>> results = new ArrayList<>();
+                for (float[] samples : clips) {
+                    results.add(clients.submit(() -> {
+                        start.await();
+                        return narrow.transcribe(new AudioClip(samples), TranscribeOptions.DEFAULTS);
+                    }));
+                }
+                start.countDown();
                 int completed = 0;
                 int refused = 0;
                 for (Future<Transcript> result : results) {
                     try {
                         assertThat(result.get().text()).isEqualTo(TestModels.SENTENCE);
                         completed++;
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         ApiError error = (ApiError) e.getCause();
                         assertThat(error.status()).isEqualTo(503);
                         assertThat(error.code()).isEqualTo("overloaded");
@@ -179,6 +190,42 @@ class WhisperPoolTest {
                 }
                 assertThat(completed).isBetween(1, 5);
                 assertThat(refused).isEqualTo(6 - completed).isPositive();
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aRequestThatWaitsLongerThanTheTimeoutForAWorkerIsTurnedAway() throws Exception {
+        WhisperConfig impatient = new WhisperConfig(TestModels.smallModel(), Optional.empty(), 1, 1, 10,
+                Duration.ofMillis(1), AudioCtxMode.FULL, Path.of("target", "whisper-native"));
+        try (WhisperPool pool = WhisperPool.open(impatient)) {
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Transcript>> results = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    float[] samples = TestModels.noise(29, i);
+                    results.add(clients.submit(() -> {
+                        start.await();
+                        return pool.transcribe(new AudioClip(samples), TranscribeOptions.DEFAULTS);
+                    }));
+                }
+                start.countDown();
+                List<ApiError> timedOut = new ArrayList<>();
+                for (Future<Transcript> result : results) {
+                    try {
+                        result.get();
+                    } catch (ExecutionException e) {
+                        timedOut.add((ApiError) e.getCause());
+                    }
+                }
+                assertThat(timedOut).isNotEmpty().allSatisfy(error -> {
+                    assertThat(error.status()).isEqualTo(503);
+                    assertThat(error.getMessage()).contains("WHISPER_TIMEOUT");
+                    assertThat(error.headers()).containsKey("Retry-After");
+                });
             } finally {
                 clients.shutdownNow();
             }
