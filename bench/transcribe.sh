@@ -49,17 +49,18 @@ clip() { # seconds seed -> path
 }
 
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f}")' "$@"; }
+minimum() { python3 -c 'import sys; print(f"{min(float(x) for x in sys.argv[1:]):.1f}")' "$@"; }
 
 echo
 echo "== 1. bare whisper-jni (no pool, no HTTP)"
 BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
     --threads "$THREADS" --clips 3,30 --modes auto,full --native-dir "$WORK/native" 2>/dev/null)
 echo "$BARE_OUT"
-bare_ms() { # seconds mode
+bare_ms() { # seconds mode -> "median min"
   echo "$BARE_OUT" | python3 -c "import sys,re
 for line in sys.stdin:
-    m = re.search(r'clip=([\d.]+)s audio_ctx=(\w+)\(.*median_ms=([\d.]+)', line)
-    if m and float(m.group(1)) == float('$1') and m.group(2) == '$2': print(m.group(3))"
+    m = re.search(r'clip=([\d.]+)s audio_ctx=(\w+)\(.*median_ms=([\d.]+) min_ms=([\d.]+)', line)
+    if m and float(m.group(1)) == float('$1') and m.group(2) == '$2': print(m.group(3), m.group(4))"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -85,7 +86,6 @@ assert 'text' in b, b
 print(f\"{t*1000:.1f} {b['processingMs']} {str(b['cached']).lower()}\")"
 }
 
-declare -A HTTP_MS PROC_MS
 echo
 echo "== 2. through HTTP (POST /transcribe, fresh audio each run)"
 for mode in auto full; do
@@ -98,15 +98,16 @@ for mode in auto full; do
       [[ "$cached" == "false" ]] || { echo "bench: run $run was a cache hit" >&2; exit 1; }
       client+=("$c"); proc+=("$p")
     done
-    HTTP_MS[$mode-$seconds]=$(median "${client[@]}")
-    PROC_MS[$mode-$seconds]=$(median "${proc[@]}")
-    bare=$(bare_ms "$seconds" "$mode")
-    python3 - "$mode" "$seconds" "${HTTP_MS[$mode-$seconds]}" "${PROC_MS[$mode-$seconds]}" "$bare" <<'PY'
+    read -r bare bare_min < <(bare_ms "$seconds" "$mode")
+    python3 - "$mode" "$seconds" "$(median "${client[@]}")" "$(median "${proc[@]}")" "$bare" \
+        "$(minimum "${client[@]}")" "$bare_min" <<'PY'
 import sys
-mode, seconds, client, proc, bare = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+mode, seconds = sys.argv[1], float(sys.argv[2])
+client, proc, bare, client_min, bare_min = (float(v) for v in sys.argv[3:8])
 print(f"clip={seconds:.0f}s audio_ctx={mode}: HTTP median {client:.0f} ms (server processingMs {proc:.0f}), "
       f"RTF {client / 1000 / seconds:.3f}; bare whisper_full median {bare:.0f} ms; "
-      f"overhead {100 * (client - bare) / bare:+.1f} % (client) / {100 * (proc - bare) / bare:+.1f} % (server)")
+      f"overhead by median {100 * (client - bare) / bare:+.1f} %, by minimum "
+      f"{100 * (client_min - bare_min) / bare_min:+.1f} % (HTTP min {client_min:.0f} ms, bare min {bare_min:.0f} ms)")
 PY
   done
   if [[ "$mode" == "auto" ]]; then
