@@ -49,7 +49,7 @@ final class RedisTranscriptCache implements TranscriptCache {
     private volatile long skipUntilNanos = System.nanoTime();
 
     RedisTranscriptCache(String redisUrl, Duration ttl, Duration commandTimeout) {
-        this.uri = RedisURI.create(redisUrl);
+        this.uri = parse(redisUrl);
         uri.setTimeout(commandTimeout);
         this.ttlSeconds = Math.max(1, ttl.toSeconds());
         this.resources = ClientResources.builder().reconnectDelay(Delay.constant(RECONNECT_DELAY)).build();
@@ -119,6 +119,16 @@ final class RedisTranscriptCache implements TranscriptCache {
     @Override
     public CacheState state() {
         return new CacheState("redis", usableConnection() != null, -1);
+    }
+
+    private static RedisURI parse(String redisUrl) {
+        try {
+            return RedisURI.create(redisUrl);
+        } catch (RuntimeException e) {
+            // No echo of the value: it may hold a password.
+            throw new IllegalArgumentException("REDIS_URL is not valid (" + e.getMessage().replaceAll("//[^@/]*@", "//***@")
+                    + "); write redis://[:password@]host:port[/db]", e);
+        }
     }
 
     /** host:port/db without the password, for logs and /health. */
