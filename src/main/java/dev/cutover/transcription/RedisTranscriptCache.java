@@ -126,8 +126,9 @@ final class RedisTranscriptCache implements TranscriptCache {
             return RedisURI.create(redisUrl);
         } catch (RuntimeException e) {
             // No echo of the value: it may hold a password.
-            throw new IllegalArgumentException("REDIS_URL is not valid (" + String.valueOf(e.getMessage()).replaceAll("//[^@/]*@", "//***@")
-                    + "); write redis://[:password@]host:port[/db]", e);
+            String reason = String.valueOf(e.getMessage()).replaceAll("//[^@/]*@", "//***@");
+            throw new IllegalArgumentException(
+                    "REDIS_URL is not valid (" + reason + "); write redis://[:password@]host:port[/db]", e);
         }
     }
 
