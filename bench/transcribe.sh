@@ -8,13 +8,17 @@
 # Targets: 3 s clip under 200 ms median with auto; overhead at most 10 %; cached hits >= 2000 req/s with p99 < 10 ms.
 #
 # Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_CONNECTIONS=16
-#                                        BENCH_THREADS=<cores> DATABASE_URL/REDIS_URL as for the app, optional)
+#                                        BENCH_THREADS=<cores> BENCH_PARTS=bare,http,hits
+#                                        DATABASE_URL/REDIS_URL as for the app, optional: with REDIS_URL the
+#                                        cached hits come from Redis, else from the in-process cache)
 # Needs: java 17, mvn, curl, ffmpeg, wrk (apt-get install wrk), python3 (for JSON and medians).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WORK=${BENCH_WORK:-$ROOT/target/bench}
+PARTS=${BENCH_PARTS:-bare,http,hits}
+part() { [[ ",$PARTS," == *",$1,"* ]]; }
 RUNS=${BENCH_RUNS:-5}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
 WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-16}
@@ -51,11 +55,10 @@ clip() { # seconds seed -> path
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f}")' "$@"; }
 minimum() { python3 -c 'import sys; print(f"{min(float(x) for x in sys.argv[1:]):.1f}")' "$@"; }
 
-echo
-echo "== 1. bare whisper-jni (no pool, no HTTP)"
-BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
+BARE_OUT=""
+part bare && echo && echo "== 1. bare whisper-jni (no pool, no HTTP)" && BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
     --threads "$THREADS" --clips 3,30 --modes auto,full --native-dir "$WORK/native" 2>/dev/null)
-echo "$BARE_OUT"
+[[ -z "$BARE_OUT" ]] || echo "$BARE_OUT"
 bare_ms() { # seconds mode -> "median min"
   echo "$BARE_OUT" | python3 -c "import sys,re
 for line in sys.stdin:
@@ -87,10 +90,13 @@ print(f\"{t*1000:.1f} {b['processingMs']} {str(b['cached']).lower()}\")"
 }
 
 echo
-echo "== 2. through HTTP (POST /transcribe, fresh audio each run)"
+echo "== 2. through HTTP (POST /transcribe, fresh audio each run)$(part http || echo ': skipped')"
 for mode in auto full; do
+  part http || part hits || continue
+  [[ "$mode" == "auto" ]] || part http || continue
   start_app "$mode"
   for seconds in 3 30; do
+    part http || continue
     post "$(clip "$seconds" 999)" >/dev/null   # warm-up
     client=(); proc=()
     for run in $(seq 1 "$RUNS"); do
@@ -98,6 +104,7 @@ for mode in auto full; do
       [[ "$cached" == "false" ]] || { echo "bench: run $run was a cache hit" >&2; exit 1; }
       client+=("$c"); proc+=("$p")
     done
+    [[ -n "$BARE_OUT" ]] || { echo "clip=${seconds}s audio_ctx=$mode: HTTP median $(median "${client[@]}") ms (no bare run)"; continue; }
     read -r bare bare_min < <(bare_ms "$seconds" "$mode")
     python3 - "$mode" "$seconds" "$(median "${client[@]}")" "$(median "${proc[@]}")" "$bare" \
         "$(minimum "${client[@]}")" "$bare_min" <<'PY'
@@ -110,9 +117,9 @@ print(f"clip={seconds:.0f}s audio_ctx={mode}: HTTP median {client:.0f} ms (serve
       f"{100 * (client_min - bare_min) / bare_min:+.1f} % (HTTP min {client_min:.0f} ms, bare min {bare_min:.0f} ms)")
 PY
   done
-  if [[ "$mode" == "auto" ]]; then
+  if [[ "$mode" == "auto" ]] && part hits; then
     echo
-    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app)"
+    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app, cache: ${REDIS_URL:+Redis $REDIS_URL}${REDIS_URL:-in-process})"
     BOUNDARY=cutoverbench7f3a
     python3 - "$(clip 3 1)" "$WORK/body.bin" "$BOUNDARY" <<'PY'
 import sys
@@ -121,6 +128,7 @@ body = (f'--{b}\r\nContent-Disposition: form-data; name="audio"; filename="clip.
         f'Content-Type: audio/wav\r\n\r\n').encode() + wav + f'\r\n--{b}--\r\n'.encode()
 open(out, 'wb').write(body)
 PY
+    post "$(clip 3 1)" >/dev/null
     read -r _ _ cached < <(post "$(clip 3 1)")
     [[ "$cached" == "true" ]] || { echo "bench: the clip was not cached before wrk" >&2; exit 1; }
     BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --latency \
