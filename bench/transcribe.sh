@@ -7,7 +7,7 @@
 #   3. cached hits: wrk posting the same 3 s clip (multipart) for BENCH_WRK_SECONDS: requests/s and latency percentiles.
 # Targets: 3 s clip under 200 ms median with auto; overhead at most 10 %; cached hits >= 2000 req/s with p99 < 10 ms.
 #
-# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_CONNECTIONS=16
+# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_WARMUP=15 BENCH_WRK_CONNECTIONS=16
 #                                        BENCH_THREADS=<cores> BENCH_PARTS=bare,http,hits
 #                                        DATABASE_URL/REDIS_URL as for the app, optional: with REDIS_URL the
 #                                        cached hits come from Redis, else from the in-process cache)
@@ -21,6 +21,7 @@ PARTS=${BENCH_PARTS:-bare,http,hits}
 part() { [[ ",$PARTS," == *",$1,"* ]]; }
 RUNS=${BENCH_RUNS:-5}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
+WRK_WARMUP=${BENCH_WRK_WARMUP:-15}
 WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-$(nproc)}
 JAR=$ROOT/target/cutover.jar
@@ -131,6 +132,9 @@ PY
     post "$(clip 3 1)" >/dev/null
     read -r _ _ cached < <(post "$(clip 3 1)")
     [[ "$cached" == "true" ]] || { echo "bench: the clip was not cached before wrk" >&2; exit 1; }
+    # Warm-up (JIT) with the same load, not reported.
+    BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_WARMUP}s" \
+      -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" >/dev/null
     BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --latency \
       -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" | tee "$WORK/wrk.txt"
     curl -s "http://127.0.0.1:$PORT/stats"; echo
