@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WORK=${BENCH_WORK:-$ROOT/target/bench}
 PARTS=${BENCH_PARTS:-bare,http,hits}
+CACHE_NAME=in-process
+[[ -z "${REDIS_URL:-}" ]] || CACHE_NAME="Redis ${REDIS_URL}"
 part() { [[ ",$PARTS," == *",$1,"* ]]; }
 RUNS=${BENCH_RUNS:-5}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
@@ -120,7 +122,7 @@ PY
   done
   if [[ "$mode" == "auto" ]] && part hits; then
     echo
-    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app, cache: ${REDIS_URL:+Redis $REDIS_URL}${REDIS_URL:-in-process})"
+    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app, cache: $CACHE_NAME)"
     BOUNDARY=cutoverbench7f3a
     python3 - "$(clip 3 1)" "$WORK/body.bin" "$BOUNDARY" <<'PY'
 import sys
@@ -137,6 +139,7 @@ PY
       -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" >/dev/null
     BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --latency \
       -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" | tee "$WORK/wrk.txt"
+    if grep -q "Non-2xx" "$WORK/wrk.txt"; then echo "bench: some cached-hit requests failed (see above)" >&2; fi
     curl -s "http://127.0.0.1:$PORT/stats"; echo
   fi
   cleanup; APP_PID=""

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +25,12 @@ import org.slf4j.LoggerFactory;
  * Transcripts in Redis as JSON under {@code cutover:transcript:v1:<sha256>}, with a TTL.
  *
  * <p>Redis is an optimisation, never a dependency: every command has a short timeout; a disconnected connection
- * rejects commands at once instead of queueing them; after any failure Redis is skipped for a short interval (a small
- * circuit breaker) so a slow server costs at most one timeout per interval. When Redis is down at start-up a background
- * thread keeps trying to connect; once connected, Lettuce reconnects by itself after drops.
+ * rejects commands at once instead of queueing them; after a few failures in a row Redis is skipped for a short
+ * interval (a small circuit breaker) so a slow server costs only a few timeouts per interval. When Redis is down at
+ * start-up a background thread keeps trying to connect; once connected, Lettuce reconnects by itself after drops.
  *
  * <p>Thread-safe: the connection is shared (Lettuce connections are thread-safe) and swapped atomically; the breaker
- * is a volatile deadline.
+ * is a volatile deadline and an atomic failure count.
  */
 final class RedisTranscriptCache implements TranscriptCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTranscriptCache.class);
@@ -37,6 +38,7 @@ final class RedisTranscriptCache implements TranscriptCache {
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
     private static final Duration RECONNECT_DELAY = Duration.ofMillis(250);
     private static final Duration SKIP_AFTER_FAILURE = Duration.ofSeconds(1);
+    private static final int FAILURES_BEFORE_SKIPPING = 3;
     private static final Duration CONNECT_RETRY = Duration.ofSeconds(1);
 
     private final ObjectMapper json = JsonMapping.objectMapper();
@@ -47,6 +49,7 @@ final class RedisTranscriptCache implements TranscriptCache {
     private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
     private final ScheduledExecutorService connector;
     private volatile long skipUntilNanos = System.nanoTime();
+    private final AtomicInteger failuresInARow = new AtomicInteger();
 
     RedisTranscriptCache(String redisUrl, Duration ttl, Duration commandTimeout) {
         this.uri = parse(redisUrl);
@@ -82,6 +85,7 @@ final class RedisTranscriptCache implements TranscriptCache {
         String value;
         try {
             value = redis.sync().get(KEY_PREFIX + key.sha256Hex());
+            failuresInARow.set(0);
         } catch (RuntimeException e) {
             failed("GET", e);
             return Optional.empty();
@@ -109,6 +113,8 @@ final class RedisTranscriptCache implements TranscriptCache {
             redis.async().setex(KEY_PREFIX + key.sha256Hex(), ttlSeconds, value).whenComplete((ok, error) -> {
                 if (error != null) {
                     failed("SETEX", error);
+                } else {
+                    failuresInARow.set(0);
                 }
             });
         } catch (JsonProcessingException | RuntimeException e) {
@@ -170,13 +176,20 @@ final class RedisTranscriptCache implements TranscriptCache {
         }
     }
 
+    /**
+     * One slow answer on a busy host should not send a second of cached traffic to the engine, so Redis is skipped
+     * only after a few failures in a row (a refused command on a dropped connection counts like a timeout).
+     */
     private void failed(String command, Throwable error) {
+        if (failuresInARow.incrementAndGet() < FAILURES_BEFORE_SKIPPING) {
+            return;
+        }
         long now = System.nanoTime();
         boolean wasHealthy = now - skipUntilNanos >= 0;
         skipUntilNanos = now + SKIP_AFTER_FAILURE.toNanos();
         if (wasHealthy) {
-            LOG.warn("Redis {} failed ({}); bypassing the cache for {} ms", command, error.getMessage(),
-                    SKIP_AFTER_FAILURE.toMillis());
+            LOG.warn("Redis {} failed {} times in a row (last: {}); bypassing the cache for {} ms", command,
+                    failuresInARow.get(), error.getMessage(), SKIP_AFTER_FAILURE.toMillis());
         }
     }
 }
