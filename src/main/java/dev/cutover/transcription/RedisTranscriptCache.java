@@ -36,6 +36,7 @@ final class RedisTranscriptCache implements TranscriptCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTranscriptCache.class);
     static final String KEY_PREFIX = "cutover:transcript:v1:";
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration RECONNECT_DELAY = Duration.ofMillis(250);
     private static final Duration SKIP_AFTER_FAILURE = Duration.ofSeconds(1);
     private static final int FAILURES_BEFORE_SKIPPING = 3;
@@ -53,7 +54,9 @@ final class RedisTranscriptCache implements TranscriptCache {
 
     RedisTranscriptCache(String redisUrl, Duration ttl, Duration commandTimeout) {
         this.uri = parse(redisUrl);
-        uri.setTimeout(commandTimeout);
+        // The URI timeout bounds the connection handshake (HELLO, AUTH, SELECT), which a cold JVM may not finish in
+        // 50 ms; commands are bounded separately by TimeoutOptions below.
+        uri.setTimeout(HANDSHAKE_TIMEOUT.compareTo(commandTimeout) > 0 ? HANDSHAKE_TIMEOUT : commandTimeout);
         this.ttlSeconds = Math.max(1, ttl.toSeconds());
         this.resources = ClientResources.builder().reconnectDelay(Delay.constant(RECONNECT_DELAY)).build();
         this.client = RedisClient.create(resources);
