@@ -85,6 +85,16 @@ start_app() { # audio_ctx
   echo "bench: the app did not become healthy; see $WORK/app-$1.log" >&2; exit 1
 }
 
+inference_sum() { # -> "seconds_sum count" of the engine timer
+  curl -s "http://127.0.0.1:$PORT/metrics" | python3 -c "import sys
+vals = {}
+for line in sys.stdin:
+    if line.startswith('cutover_transcription_inference_seconds_sum') or line.startswith('cutover_transcription_inference_seconds_count'):
+        name, value = line.rsplit(' ', 1)
+        vals[name.split('{')[0].rsplit('_', 1)[1]] = float(value)
+print(vals.get('sum', 0.0), vals.get('count', 0.0))"
+}
+
 post() { # file -> "client_ms processing_ms cached"
   curl -s -o "$WORK/last.json" -w '%{time_total}' -F "audio=@$1;type=audio/wav" "http://127.0.0.1:$PORT/transcribe" \
     | python3 -c "import sys,json; t=float(sys.stdin.read()); b=json.load(open('$WORK/last.json'))
@@ -102,11 +112,22 @@ for mode in auto full; do
     part http || continue
     post "$(clip "$seconds" 999)" >/dev/null   # warm-up
     client=(); proc=()
+    read -r inf_sum0 inf_count0 < <(inference_sum)
     for run in $(seq 1 "$RUNS"); do
       read -r c p cached < <(post "$(clip "$seconds" "$run")")
       [[ "$cached" == "false" ]] || { echo "bench: run $run was a cache hit" >&2; exit 1; }
       client+=("$c"); proc+=("$p")
     done
+    read -r inf_sum1 inf_count1 < <(inference_sum)
+    python3 - "$seconds" "$mode" "${proc[@]}" "$inf_sum0" "$inf_count0" "$inf_sum1" "$inf_count1" <<'PY'
+import sys
+seconds, mode, rest = sys.argv[1], sys.argv[2], [float(v) for v in sys.argv[3:]]
+proc, (s0, c0, s1, c1) = rest[:-4], rest[-4:]
+engine_ms = 1000 * (s1 - s0) / (c1 - c0)
+proc_ms = sum(proc) / len(proc)
+print(f"clip={seconds}s audio_ctx={mode}: server processing mean {proc_ms:.0f} ms = engine (WhisperPool.transcribe) "
+      f"{engine_ms:.0f} ms + service {proc_ms - engine_ms:.0f} ms ({100 * (proc_ms - engine_ms) / engine_ms:+.1f} % over the engine)")
+PY
     [[ -n "$BARE_OUT" ]] || { echo "clip=${seconds}s audio_ctx=$mode: HTTP median $(median "${client[@]}") ms (no bare run)"; continue; }
     read -r bare bare_min < <(bare_ms "$seconds" "$mode")
     python3 - "$mode" "$seconds" "$(median "${client[@]}")" "$(median "${proc[@]}")" "$bare" \
