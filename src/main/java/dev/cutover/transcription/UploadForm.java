@@ -82,7 +82,9 @@ final class UploadForm {
         if (ctx.req().getContentLengthLong() > MAX_REQUEST_BYTES) {
             return;
         }
-        try (InputStream in = ctx.req().getInputStream()) {
+        try {
+            // Not closed: the container owns the request stream.
+            InputStream in = ctx.req().getInputStream();
             byte[] sink = new byte[64 * 1024];
             long left = MAX_REQUEST_BYTES;
             int read;
