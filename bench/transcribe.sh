@@ -7,7 +7,7 @@
 #   3. cached hits: wrk posting the same 3 s clip (multipart) for BENCH_WRK_SECONDS: requests/s and latency percentiles.
 # Targets: 3 s clip under 200 ms median with auto; overhead at most 10 %; cached hits >= 2000 req/s with p99 < 10 ms.
 #
-# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_WARMUP=15 BENCH_WRK_CONNECTIONS=16
+# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_WARMUP=15 BENCH_WRK_CONNECTIONS=8
 #                                        BENCH_THREADS=<cores> BENCH_PARTS=bare,http,hits
 #                                        DATABASE_URL/REDIS_URL as for the app, optional: with REDIS_URL the
 #                                        cached hits come from Redis, else from the in-process cache)
@@ -24,7 +24,7 @@ part() { [[ ",$PARTS," == *",$1,"* ]]; }
 RUNS=${BENCH_RUNS:-5}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
 WRK_WARMUP=${BENCH_WRK_WARMUP:-15}
-WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-16}
+WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-8}
 THREADS=${BENCH_THREADS:-$(nproc)}
 JAR=$ROOT/target/cutover.jar
 MODEL=$WORK/ggml-bench-tiny.bin
