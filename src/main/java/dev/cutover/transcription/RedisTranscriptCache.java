@@ -6,6 +6,7 @@ import dev.cutover.http.JsonMapping;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -113,15 +114,15 @@ final class RedisTranscriptCache implements TranscriptCache {
         try {
             String value = json.writeValueAsString(transcript);
             // Asynchronous on purpose: the caller already has its answer and must not wait for the write.
-            redis.async().setex(KEY_PREFIX + key.sha256Hex(), ttlSeconds, value).whenComplete((ok, error) -> {
+            redis.async().set(KEY_PREFIX + key.sha256Hex(), value, SetArgs.Builder.ex(ttlSeconds)).whenComplete((ok, error) -> {
                 if (error != null) {
-                    failed("SETEX", error);
+                    failed("SET", error);
                 } else {
                     failuresInARow.set(0);
                 }
             });
         } catch (JsonProcessingException | RuntimeException e) {
-            failed("SETEX", e);
+            failed("SET", e);
         }
     }
 
