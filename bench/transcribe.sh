@@ -7,17 +7,24 @@
 #   3. cached hits: wrk posting the same 3 s clip (multipart) for BENCH_WRK_SECONDS: requests/s and latency percentiles.
 # Targets: 3 s clip under 200 ms median with auto; overhead at most 10 %; cached hits >= 2000 req/s with p99 < 10 ms.
 #
-# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_CONNECTIONS=16
-#                                        BENCH_THREADS=<cores> DATABASE_URL/REDIS_URL as for the app, optional)
+# Usage: bench/transcribe.sh            (env: BENCH_RUNS=5 BENCH_WRK_SECONDS=15 BENCH_WRK_WARMUP=15 BENCH_WRK_CONNECTIONS=8
+#                                        BENCH_THREADS=<cores> BENCH_PARTS=bare,http,hits
+#                                        DATABASE_URL/REDIS_URL as for the app, optional: with REDIS_URL the
+#                                        cached hits come from Redis, else from the in-process cache)
 # Needs: java 17, mvn, curl, ffmpeg, wrk (apt-get install wrk), python3 (for JSON and medians).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WORK=${BENCH_WORK:-$ROOT/target/bench}
+PARTS=${BENCH_PARTS:-bare,http,hits}
+CACHE_NAME=in-process
+[[ -z "${REDIS_URL:-}" ]] || CACHE_NAME="Redis ${REDIS_URL}"
+part() { [[ ",$PARTS," == *",$1,"* ]]; }
 RUNS=${BENCH_RUNS:-5}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-15}
-WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-16}
+WRK_WARMUP=${BENCH_WRK_WARMUP:-15}
+WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-8}
 THREADS=${BENCH_THREADS:-$(nproc)}
 JAR=$ROOT/target/cutover.jar
 MODEL=$WORK/ggml-bench-tiny.bin
@@ -49,17 +56,17 @@ clip() { # seconds seed -> path
 }
 
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f}")' "$@"; }
+minimum() { python3 -c 'import sys; print(f"{min(float(x) for x in sys.argv[1:]):.1f}")' "$@"; }
 
-echo
-echo "== 1. bare whisper-jni (no pool, no HTTP)"
-BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
+BARE_OUT=""
+part bare && echo && echo "== 1. bare whisper-jni (no pool, no HTTP)" && BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
     --threads "$THREADS" --clips 3,30 --modes auto,full --native-dir "$WORK/native" 2>/dev/null)
-echo "$BARE_OUT"
-bare_ms() { # seconds mode
+[[ -z "$BARE_OUT" ]] || echo "$BARE_OUT"
+bare_ms() { # seconds mode -> "median min"
   echo "$BARE_OUT" | python3 -c "import sys,re
 for line in sys.stdin:
-    m = re.search(r'clip=([\d.]+)s audio_ctx=(\w+)\(.*median_ms=([\d.]+)', line)
-    if m and float(m.group(1)) == float('$1') and m.group(2) == '$2': print(m.group(3))"
+    m = re.search(r'clip=([\d.]+)s audio_ctx=(\w+)\(.*median_ms=([\d.]+) min_ms=([\d.]+)', line)
+    if m and float(m.group(1)) == float('$1') and m.group(2) == '$2': print(m.group(3), m.group(4))"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -78,6 +85,16 @@ start_app() { # audio_ctx
   echo "bench: the app did not become healthy; see $WORK/app-$1.log" >&2; exit 1
 }
 
+inference_sum() { # -> "seconds_sum count" of the engine timer
+  curl -s "http://127.0.0.1:$PORT/metrics" | python3 -c "import sys
+vals = {}
+for line in sys.stdin:
+    if line.startswith('cutover_transcription_inference_seconds_sum') or line.startswith('cutover_transcription_inference_seconds_count'):
+        name, value = line.rsplit(' ', 1)
+        vals[name.split('{')[0].rsplit('_', 1)[1]] = float(value)
+print(vals.get('sum', 0.0), vals.get('count', 0.0))"
+}
+
 post() { # file -> "client_ms processing_ms cached"
   curl -s -o "$WORK/last.json" -w '%{time_total}' -F "audio=@$1;type=audio/wav" "http://127.0.0.1:$PORT/transcribe" \
     | python3 -c "import sys,json; t=float(sys.stdin.read()); b=json.load(open('$WORK/last.json'))
@@ -85,33 +102,48 @@ assert 'text' in b, b
 print(f\"{t*1000:.1f} {b['processingMs']} {str(b['cached']).lower()}\")"
 }
 
-declare -A HTTP_MS PROC_MS
 echo
-echo "== 2. through HTTP (POST /transcribe, fresh audio each run)"
+echo "== 2. through HTTP (POST /transcribe, fresh audio each run)$(part http || echo ': skipped')"
 for mode in auto full; do
+  part http || part hits || continue
+  [[ "$mode" == "auto" ]] || part http || continue
   start_app "$mode"
   for seconds in 3 30; do
+    part http || continue
     post "$(clip "$seconds" 999)" >/dev/null   # warm-up
     client=(); proc=()
+    read -r inf_sum0 inf_count0 < <(inference_sum)
     for run in $(seq 1 "$RUNS"); do
       read -r c p cached < <(post "$(clip "$seconds" "$run")")
       [[ "$cached" == "false" ]] || { echo "bench: run $run was a cache hit" >&2; exit 1; }
       client+=("$c"); proc+=("$p")
     done
-    HTTP_MS[$mode-$seconds]=$(median "${client[@]}")
-    PROC_MS[$mode-$seconds]=$(median "${proc[@]}")
-    bare=$(bare_ms "$seconds" "$mode")
-    python3 - "$mode" "$seconds" "${HTTP_MS[$mode-$seconds]}" "${PROC_MS[$mode-$seconds]}" "$bare" <<'PY'
+    read -r inf_sum1 inf_count1 < <(inference_sum)
+    python3 - "$seconds" "$mode" "${proc[@]}" "$inf_sum0" "$inf_count0" "$inf_sum1" "$inf_count1" <<'PY'
 import sys
-mode, seconds, client, proc, bare = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+seconds, mode, rest = sys.argv[1], sys.argv[2], [float(v) for v in sys.argv[3:]]
+proc, (s0, c0, s1, c1) = rest[:-4], rest[-4:]
+engine_ms = 1000 * (s1 - s0) / (c1 - c0)
+proc_ms = sum(proc) / len(proc)
+print(f"clip={seconds}s audio_ctx={mode}: server processing mean {proc_ms:.0f} ms = engine (WhisperPool.transcribe) "
+      f"{engine_ms:.0f} ms + service {proc_ms - engine_ms:.0f} ms ({100 * (proc_ms - engine_ms) / engine_ms:+.1f} % over the engine)")
+PY
+    [[ -n "$BARE_OUT" ]] || { echo "clip=${seconds}s audio_ctx=$mode: HTTP median $(median "${client[@]}") ms (no bare run)"; continue; }
+    read -r bare bare_min < <(bare_ms "$seconds" "$mode")
+    python3 - "$mode" "$seconds" "$(median "${client[@]}")" "$(median "${proc[@]}")" "$bare" \
+        "$(minimum "${client[@]}")" "$bare_min" <<'PY'
+import sys
+mode, seconds = sys.argv[1], float(sys.argv[2])
+client, proc, bare, client_min, bare_min = (float(v) for v in sys.argv[3:8])
 print(f"clip={seconds:.0f}s audio_ctx={mode}: HTTP median {client:.0f} ms (server processingMs {proc:.0f}), "
       f"RTF {client / 1000 / seconds:.3f}; bare whisper_full median {bare:.0f} ms; "
-      f"overhead {100 * (client - bare) / bare:+.1f} % (client) / {100 * (proc - bare) / bare:+.1f} % (server)")
+      f"overhead by median {100 * (client - bare) / bare:+.1f} %, by minimum "
+      f"{100 * (client_min - bare_min) / bare_min:+.1f} % (HTTP min {client_min:.0f} ms, bare min {bare_min:.0f} ms)")
 PY
   done
-  if [[ "$mode" == "auto" ]]; then
+  if [[ "$mode" == "auto" ]] && part hits; then
     echo
-    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app)"
+    echo "== 3. cached hits with wrk (3 s clip, audio_ctx auto app, cache: $CACHE_NAME)"
     BOUNDARY=cutoverbench7f3a
     python3 - "$(clip 3 1)" "$WORK/body.bin" "$BOUNDARY" <<'PY'
 import sys
@@ -120,10 +152,15 @@ body = (f'--{b}\r\nContent-Disposition: form-data; name="audio"; filename="clip.
         f'Content-Type: audio/wav\r\n\r\n').encode() + wav + f'\r\n--{b}--\r\n'.encode()
 open(out, 'wb').write(body)
 PY
+    post "$(clip 3 1)" >/dev/null
     read -r _ _ cached < <(post "$(clip 3 1)")
     [[ "$cached" == "true" ]] || { echo "bench: the clip was not cached before wrk" >&2; exit 1; }
+    # Warm-up (JIT) with the same load, not reported.
+    BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_WARMUP}s" \
+      -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" >/dev/null
     BENCH_BODY="$WORK/body.bin" BENCH_BOUNDARY=$BOUNDARY wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" --latency \
       -s bench/post-multipart.lua "http://127.0.0.1:$PORT/transcribe" | tee "$WORK/wrk.txt"
+    if grep -q "Non-2xx" "$WORK/wrk.txt"; then echo "bench: some cached-hit requests failed (see above)" >&2; fi
     curl -s "http://127.0.0.1:$PORT/stats"; echo
   fi
   cleanup; APP_PID=""

@@ -1,5 +1,7 @@
 package dev.cutover.signals;
 
+import java.util.Locale;
+
 /** How a transcription request ended, as the rollout guard and the metrics count it. */
 public enum OutcomeKind {
     /** A transcript was returned (from the engine or the cache). */
@@ -15,7 +17,7 @@ public enum OutcomeKind {
 
     /** The lower-case name used as a metric tag and in JSON. */
     public String tag() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Whether this outcome counts against the service (client errors do not). */

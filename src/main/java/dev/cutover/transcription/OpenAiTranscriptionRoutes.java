@@ -6,6 +6,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,15 +33,16 @@ public final class OpenAiTranscriptionRoutes {
 
     private void transcribe(Context ctx) {
         try {
-            OpenAiFormat[] format = {OpenAiFormat.JSON};
+            // The format is read with the rest of the form, inside the service call, so a bad value is recorded too.
+            AtomicReference<OpenAiFormat> format = new AtomicReference<>(OpenAiFormat.JSON);
             TranscriptionResult result = service.transcribe(ROUTE, () -> {
                 checkKey(ctx);
                 UploadForm form = UploadForm.read(ctx, FILE_FIELD);
-                format[0] = form.text("response_format").map(OpenAiFormat::parse).orElse(OpenAiFormat.JSON);
+                form.text("response_format").map(OpenAiFormat::parse).ifPresent(format::set);
                 rejectUnsupported(form);
                 return new TranscriptionRequest(form.file(FILE_FIELD), OptionFields.read(form));
             });
-            write(ctx, format[0], result);
+            write(ctx, format.get(), result);
         } catch (ApiError e) {
             OpenAiErrors.write(ctx, e);
         } catch (RuntimeException e) {

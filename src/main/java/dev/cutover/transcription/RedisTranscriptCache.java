@@ -6,6 +6,7 @@ import dev.cutover.http.JsonMapping;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,19 +26,21 @@ import org.slf4j.LoggerFactory;
  * Transcripts in Redis as JSON under {@code cutover:transcript:v1:<sha256>}, with a TTL.
  *
  * <p>Redis is an optimisation, never a dependency: every command has a short timeout; a disconnected connection
- * rejects commands at once instead of queueing them; after any failure Redis is skipped for a short interval (a small
- * circuit breaker) so a slow server costs at most one timeout per interval. When Redis is down at start-up a background
- * thread keeps trying to connect; once connected, Lettuce reconnects by itself after drops.
+ * rejects commands at once instead of queueing them; after a few failures in a row Redis is skipped for a short
+ * interval (a small circuit breaker) so a slow server costs only a few timeouts per interval. When Redis is down at
+ * start-up a background thread keeps trying to connect; once connected, Lettuce reconnects by itself after drops.
  *
  * <p>Thread-safe: the connection is shared (Lettuce connections are thread-safe) and swapped atomically; the breaker
- * is a volatile deadline.
+ * is a volatile deadline and an atomic failure count.
  */
 final class RedisTranscriptCache implements TranscriptCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTranscriptCache.class);
     static final String KEY_PREFIX = "cutover:transcript:v1:";
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration RECONNECT_DELAY = Duration.ofMillis(250);
     private static final Duration SKIP_AFTER_FAILURE = Duration.ofSeconds(1);
+    private static final int FAILURES_BEFORE_SKIPPING = 3;
     private static final Duration CONNECT_RETRY = Duration.ofSeconds(1);
 
     private final ObjectMapper json = JsonMapping.objectMapper();
@@ -47,10 +51,13 @@ final class RedisTranscriptCache implements TranscriptCache {
     private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
     private final ScheduledExecutorService connector;
     private volatile long skipUntilNanos = System.nanoTime();
+    private final AtomicInteger failuresInARow = new AtomicInteger();
 
     RedisTranscriptCache(String redisUrl, Duration ttl, Duration commandTimeout) {
-        this.uri = RedisURI.create(redisUrl);
-        uri.setTimeout(commandTimeout);
+        this.uri = parse(redisUrl);
+        // The URI timeout bounds the connection handshake (HELLO, AUTH, SELECT), which a cold JVM may not finish in
+        // 50 ms; commands are bounded separately by TimeoutOptions below.
+        uri.setTimeout(HANDSHAKE_TIMEOUT.compareTo(commandTimeout) > 0 ? HANDSHAKE_TIMEOUT : commandTimeout);
         this.ttlSeconds = Math.max(1, ttl.toSeconds());
         this.resources = ClientResources.builder().reconnectDelay(Delay.constant(RECONNECT_DELAY)).build();
         this.client = RedisClient.create(resources);
@@ -82,6 +89,7 @@ final class RedisTranscriptCache implements TranscriptCache {
         String value;
         try {
             value = redis.sync().get(KEY_PREFIX + key.sha256Hex());
+            failuresInARow.set(0);
         } catch (RuntimeException e) {
             failed("GET", e);
             return Optional.empty();
@@ -106,19 +114,32 @@ final class RedisTranscriptCache implements TranscriptCache {
         try {
             String value = json.writeValueAsString(transcript);
             // Asynchronous on purpose: the caller already has its answer and must not wait for the write.
-            redis.async().setex(KEY_PREFIX + key.sha256Hex(), ttlSeconds, value).whenComplete((ok, error) -> {
+            redis.async().set(KEY_PREFIX + key.sha256Hex(), value, SetArgs.Builder.ex(ttlSeconds)).whenComplete((ok, error) -> {
                 if (error != null) {
-                    failed("SETEX", error);
+                    failed("SET", error);
+                } else {
+                    failuresInARow.set(0);
                 }
             });
         } catch (JsonProcessingException | RuntimeException e) {
-            failed("SETEX", e);
+            failed("SET", e);
         }
     }
 
     @Override
     public CacheState state() {
         return new CacheState("redis", usableConnection() != null, -1);
+    }
+
+    private static RedisURI parse(String redisUrl) {
+        try {
+            return RedisURI.create(redisUrl);
+        } catch (RuntimeException e) {
+            // No echo of the value: it may hold a password.
+            String reason = String.valueOf(e.getMessage()).replaceAll("//[^@/]*@", "//***@");
+            throw new IllegalArgumentException(
+                    "REDIS_URL is not valid (" + reason + "); write redis://[:password@]host:port[/db]", e);
+        }
     }
 
     /** host:port/db without the password, for logs and /health. */
@@ -159,13 +180,20 @@ final class RedisTranscriptCache implements TranscriptCache {
         }
     }
 
+    /**
+     * One slow answer on a busy host should not send a second of cached traffic to the engine, so Redis is skipped
+     * only after a few failures in a row (a refused command on a dropped connection counts like a timeout).
+     */
     private void failed(String command, Throwable error) {
+        if (failuresInARow.incrementAndGet() < FAILURES_BEFORE_SKIPPING) {
+            return;
+        }
         long now = System.nanoTime();
         boolean wasHealthy = now - skipUntilNanos >= 0;
         skipUntilNanos = now + SKIP_AFTER_FAILURE.toNanos();
         if (wasHealthy) {
-            LOG.warn("Redis {} failed ({}); bypassing the cache for {} ms", command, error.getMessage(),
-                    SKIP_AFTER_FAILURE.toMillis());
+            LOG.warn("Redis {} failed {} times in a row (last: {}); bypassing the cache for {} ms", command,
+                    failuresInARow.get(), error.getMessage(), SKIP_AFTER_FAILURE.toMillis());
         }
     }
 }

@@ -21,6 +21,7 @@ public final class TranscriptionMetrics implements OutcomeRecorder {
     public static final String LATENCY = "cutover.transcription.latency";
     public static final String CACHE_LOOKUPS = "cutover.transcription.cache.lookups";
     public static final String RTF = "cutover.transcription.rtf";
+    public static final String INFERENCE = "cutover.transcription.inference";
     public static final String AUDIO_SECONDS = "cutover.transcription.audio.seconds";
     public static final String MODEL_LOADED = "cutover.whisper.model.loaded";
     public static final String QUEUE_DEPTH = "cutover.whisper.queue.depth";
@@ -32,6 +33,7 @@ public final class TranscriptionMetrics implements OutcomeRecorder {
     private final Counter cacheHits;
     private final Counter cacheMisses;
     private final DistributionSummary rtf;
+    private final Timer inference;
 
     public TranscriptionMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +44,10 @@ public final class TranscriptionMetrics implements OutcomeRecorder {
         this.rtf = DistributionSummary.builder(RTF)
                 .description("Engine time over audio time, for transcripts the engine computed")
                 .serviceLevelObjectives(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 4)
+                .register(registry);
+        this.inference = Timer.builder(INFERENCE).description("Time inside the speech engine (queue wait included)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
                 .register(registry);
     }
 
@@ -61,6 +67,9 @@ public final class TranscriptionMetrics implements OutcomeRecorder {
                     .baseUnit("seconds").register(registry).record(outcome.audioSeconds());
         }
         outcome.realTimeFactor().ifPresent(rtf::record);
+        if (!outcome.inference().isZero()) {
+            inference.record(outcome.inference());
+        }
     }
 
     void cacheLookup(boolean hit) {

@@ -25,7 +25,7 @@ public final class TranscriptionRoutes {
 
     private void transcribe(Context ctx) {
         TranscriptionResult result = service.transcribe(ROUTE, () -> {
-            auth.check(ctx);
+            checkKey(ctx);
             UploadForm form = UploadForm.read(ctx, AUDIO_FIELD);
             return new TranscriptionRequest(form.file(AUDIO_FIELD), OptionFields.read(form));
         });

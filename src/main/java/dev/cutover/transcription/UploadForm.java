@@ -1,21 +1,20 @@
 package dev.cutover.transcription;
 
 import dev.cutover.http.ApiError;
+import io.javalin.http.Context;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A multipart/form-data body read with hard limits. Field names are normalised the way form-encoding SDKs write
@@ -31,7 +30,7 @@ final class UploadForm {
     private static final int MAX_FIELD_BYTES = 8 * 1024;
     private static final String JETTY_MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
     private static final MultipartConfigElement LIMITS = new MultipartConfigElement(
-            Path.of(System.getProperty("java.io.tmpdir")).toString(), MAX_FILE_BYTES, MAX_REQUEST_BYTES, IN_MEMORY_BYTES);
+            System.getProperty("java.io.tmpdir"), MAX_FILE_BYTES, MAX_REQUEST_BYTES, IN_MEMORY_BYTES);
 
     private static final Map<String, String> CLOSE_CONNECTION = Map.of("Connection", "close");
 
@@ -44,7 +43,7 @@ final class UploadForm {
     /** Reads the parts; 415 when the body is not multipart, 413 when too large, 400 when malformed. */
     static UploadForm read(Context ctx, String fileField) {
         String contentType = ctx.contentType();
-        if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             discardBody(ctx);
             throw new ApiError(415, "multipart_required", "Send the request as multipart/form-data with the audio in the field '"
                     + fileField + "' (got Content-Type: " + (contentType == null ? "none" : contentType) + ").");
@@ -82,7 +81,9 @@ final class UploadForm {
         if (ctx.req().getContentLengthLong() > MAX_REQUEST_BYTES) {
             return;
         }
-        try (InputStream in = ctx.req().getInputStream()) {
+        try {
+            // Not closed: the container owns the request stream.
+            InputStream in = ctx.req().getInputStream();
             byte[] sink = new byte[64 * 1024];
             long left = MAX_REQUEST_BYTES;
             int read;
@@ -128,10 +129,6 @@ final class UploadForm {
         return values;
     }
 
-    Set<String> names() {
-        return parts.keySet();
-    }
-
     private static String textOf(String name, Part part) {
         if (part.getSize() > MAX_FIELD_BYTES) {
             throw ApiError.badRequest("field_too_long", "The field '" + name + "' is longer than " + MAX_FIELD_BYTES + " bytes.");
@@ -159,7 +156,7 @@ final class UploadForm {
 
     private static boolean isSizeLimit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = String.valueOf(t.getMessage()).toLowerCase();
+            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))
                     || t.getClass().getSimpleName().contains("TooLarge") || message.contains("413")) {
                 return true;

@@ -37,6 +37,15 @@ class ApiKeyTest {
     }
 
     @Test
+    void manyRefusedUploadsInARowOnOneKeptAliveConnectionAllGetTheirAnswer() {
+        byte[] audio = freshWav(1.0);
+        for (int i = 0; i < 100; i++) {
+            assertThat(app.send(transcribeRequest(app, audio).build()).statusCode()).isEqualTo(401);
+        }
+        assertThat(app.send(transcribeRequest(app, audio).header("X-API-Key", KEY).build()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aWrongKeyIsA401JsonError() {
         HttpResponse<String> response = app.send(transcribeRequest(app, freshWav(1.0)).header("X-API-Key", KEY + "x").build());
 

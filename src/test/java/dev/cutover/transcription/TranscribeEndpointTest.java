@@ -181,5 +181,8 @@ class TranscribeEndpointTest {
         assertThat(metrics).contains("cutover_transcription_latency_seconds_bucket");
         assertThat(metrics).contains("cutover_transcription_cache_lookups_total{result=\"hit\"}");
         assertThat(metrics).contains("cutover_whisper_model_loaded 1.0");
+        assertThat(metrics).contains("cutover_whisper_queue_depth 0.0", "cutover_whisper_workers_busy 0.0");
+        assertThat(metrics).contains("cutover_database_up 1.0");
+        assertThat(metrics).contains("cutover_transcription_rtf_count");
     }
 }
