@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of OFREP: (1) POST /ofrep/v1/evaluate/flags with wrk (32 connections, a new targetingKey per request),
 # printing requests/s, p50 and p99; (2) event-stream fan-out: STREAMS open streams (official `eventsource` client, via
-# src/test/ofrep-client/fanout.mjs), one admin PATCH, and how long until every stream heard refetchEvaluation.
+# src/test/node/ofrep-client/fanout.mjs), one admin PATCH, and how long until every stream heard refetchEvaluation.
 # Targets on a 2-core machine: bulk >= 10,000 req/s with p99 < 10 ms; 2,000 streams all notified within 1 s.
 #
 # Environment: PORT (default 18081), DATABASE_URL (default: embedded PostgreSQL in a temporary DATA_DIR),
@@ -23,8 +23,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null
 fi
-if [[ ! -d src/test/ofrep-client/node_modules ]]; then
-  (cd src/test/ofrep-client && npm ci --no-audit --no-fund)
+if [[ ! -d src/test/node/ofrep-client/node_modules ]]; then
+  (cd src/test/node/ofrep-client && npm ci --no-audit --no-fund)
 fi
 if [[ "${SKIP_BUILD:-0}" != "1" || ! -f target/cutover.jar ]]; then
   echo "Building target/cutover.jar..."
@@ -68,7 +68,7 @@ p50="$(awk '$1 == "50%" {print $2}' <<<"${result}")"
 p99="$(awk '$1 == "99%" {print $2}' <<<"${result}")"
 errors="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"${result}")"
 
-fanout="$(cd src/test/ofrep-client && node fanout.mjs "${BASE}" "${STREAMS}" "${TOKEN}")"
+fanout="$(cd src/test/node/ofrep-client && node fanout.mjs "${BASE}" "${STREAMS}" "${TOKEN}")"
 echo
 echo "RESULT ofrep bulk: ${rps} req/s, p50 ${p50}, p99 ${p99}, non-2xx ${errors:-0} (${CONNECTIONS} connections, ${DURATION}, $(nproc) cores)"
 echo "RESULT ofrep event fan-out: ${fanout}"

@@ -4,6 +4,7 @@ import static dev.cutover.flags.OfrepRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.NodePackages;
 import dev.cutover.testing.TestApp;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,20 +25,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official OpenFeature web SDK with {@code @openfeature/ofrep-web-provider} (src/test/ofrep-client, run by Node)
+ * The official OpenFeature web SDK with {@code @openfeature/ofrep-web-provider} (src/test/node/ofrep-client, run by Node)
  * against the running app: it must see the same answer as {@code GET /api/v1/assignment}, and hear a rollback through
  * the advertised event stream. Needs {@code node} and {@code npm} on the PATH; runs {@code npm ci} when the client's
  * node_modules is missing.
  */
 class OfrepWebProviderTest {
-    private static final Path CLIENT_DIR = Path.of("src/test/ofrep-client");
+    private static Path clientDir;
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
     private static TestApp app;
 
     @BeforeAll
     static void installTheClientAndStartTheAppAt50PercentWithAnAllowlistedUser() throws Exception {
-        installClientDependencies();
+        clientDir = NodePackages.installed("ofrep-client", "@openfeature/ofrep-web-provider");
         app = TestApp.builder().env("ADMIN_TOKEN", FlagWrites.ADMIN_TOKEN).start();
         FlagWrites flags = FlagWrites.on(app);
         flags.set("50.00", FlagStatus.ACTIVE);
@@ -92,19 +93,6 @@ class OfrepWebProviderTest {
         }
     }
 
-    private static void installClientDependencies() throws Exception {
-        if (Files.isDirectory(CLIENT_DIR.resolve("node_modules/@openfeature/ofrep-web-provider"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-                .directory(CLIENT_DIR.toFile()).redirectErrorStream(true)
-                .redirectOutput(Path.of("target/ofrep-client-npm-ci.log").toFile()).start();
-        if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-            npm.destroyForcibly();
-            throw new AssertionError("npm ci in " + CLIENT_DIR + " failed; see target/ofrep-client-npm-ci.log");
-        }
-    }
-
     /** {@code node evaluate.mjs}: one JSON line per evaluation it reports; closing stdin ends it. */
     private static final class NodeClient implements AutoCloseable {
         private final Process process;
@@ -133,7 +121,7 @@ class OfrepWebProviderTest {
                 command.add(userId);
             }
             Path stderr = Files.createTempFile("ofrep-client", ".log");
-            Process process = new ProcessBuilder(command).directory(CLIENT_DIR.toFile())
+            Process process = new ProcessBuilder(command).directory(clientDir.toFile())
                     .redirectError(stderr.toFile()).start();
             return new NodeClient(process, stderr);
         }

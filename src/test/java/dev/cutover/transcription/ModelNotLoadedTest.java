@@ -50,6 +50,8 @@ class ModelNotLoadedTest {
         HttpResponse<String> response = transcribe(app, freshWav(1.0));
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(json(response).get("error").asText()).isEqualTo("model_not_loaded");
+        assertThat(json(response).get("message").asText())
+                .isEqualTo("The speech model is not loaded: " + json(health).at("/model/reason").asText());
 
         HttpResponse<String> openAi = app.send(MultipartBody.create().field("model", "whisper-1")
                 .file("file", "a.wav", "audio/wav", freshWav(1.0)).post(app.uri("/v1/audio/transcriptions")).build());

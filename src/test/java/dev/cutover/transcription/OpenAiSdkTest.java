@@ -2,10 +2,10 @@ package dev.cutover.transcription;
 
 import static dev.cutover.transcription.Uploads.freshWav;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.http.JsonMapping;
+import dev.cutover.testing.NodePackages;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestModels;
 import java.io.IOException;
@@ -18,22 +18,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The official openai Node SDK (pinned in src/test/node/openai-sdk, installed with {@code npm ci} there) pointed at
- * the running app: every response format parses, word timestamps raise BadRequestError with the parameter named, and
- * a wrong key raises AuthenticationError. Skipped when node or the SDK is not installed.
+ * The official openai Node SDK (pinned in src/test/node/openai-sdk) pointed at the running app: every response
+ * format parses, word timestamps raise BadRequestError with the parameter named, and a wrong key raises
+ * AuthenticationError.
  */
 class OpenAiSdkTest {
-    private static final Path SDK_DIR = Path.of("src", "test", "node", "openai-sdk");
     private static final String KEY = "sk-cutover-test";
 
     @Test
     void theOfficialNodeSdkTranscribesInEveryFormatAndRaisesTheRightErrors(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(SDK_DIR.resolve("node_modules").resolve("openai")),
-                "run 'npm ci' in " + SDK_DIR + " to enable this test");
         Path audio = dir.resolve("speech.wav");
         Files.write(audio, freshWav(2.0));
-        try (TestApp app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString())
-                .env("WHISPER_API_KEY", KEY).start()) {
+        try (TestApp app = TestApp.builder().env("WHISPER_API_KEY", KEY).start()) {
             JsonNode result = runSdk(app.baseUrl() + "/v1", audio);
 
             String sentence = TestModels.SENTENCE;
@@ -52,14 +48,9 @@ class OpenAiSdkTest {
     }
 
     private static JsonNode runSdk(String baseUrl, Path audio) throws IOException, InterruptedException {
-        Process node;
-        try {
-            node = new ProcessBuilder(List.of("node", "check.mjs", baseUrl, KEY, audio.toAbsolutePath().toString()))
-                    .directory(SDK_DIR.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "node is not installed: " + e.getMessage());
-            throw e;
-        }
+        Path sdk = NodePackages.installed("openai-sdk", "openai");
+        Process node = new ProcessBuilder(List.of("node", "check.mjs", baseUrl, KEY, audio.toAbsolutePath().toString()))
+                .directory(sdk.toFile()).redirectErrorStream(true).start();
         String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(node.exitValue()).as(output).isZero();
