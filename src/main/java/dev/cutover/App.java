@@ -12,8 +12,8 @@ import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.flags.OfrepEvents;
 import dev.cutover.flags.OfrepRoutes;
 import dev.cutover.http.AdminAuth;
-import dev.cutover.http.Cors;
 import dev.cutover.http.ApiKeyAuth;
+import dev.cutover.http.Cors;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
@@ -38,6 +38,7 @@ import dev.cutover.transcription.whisper.WhisperConfig;
 import dev.cutover.transcription.whisper.WhisperPool;
 import dev.cutover.transcription.whisper.WhisperPoolMetrics;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,6 +46,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,97 +71,125 @@ public final class App implements AutoCloseable {
 
     public static App start(Settings settings) {
         WhisperConfig whisperConfig = WhisperConfig.from(settings); // refuses a bad WHISPER_AUDIO_CTX up front
-        List<AutoCloseable> resources = new ArrayList<>();
-        Clock clock = Clock.systemUTC();
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Wiring wiring = new Wiring(settings, Clock.systemUTC(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        try {
+            Database database = Database.open(settings.databaseUrl(), settings.dataDir());
+            wiring.resources.add(database);
+            database.migrateIfNeeded();
+            wiring.health.add(new DatabaseHealth(database));
 
+            FlagSnapshots flagSnapshots = wireFlags(wiring, database);
+            wireTranscription(wiring, database, whisperConfig);
+            OfrepEvents ofrepEvents = wireOfrep(wiring, flagSnapshots);
+
+            Javalin http = Javalin.create(config -> configureHttp(config, wiring));
+            wiring.resources.add(http::stop);
+            wiring.resources.add(ofrepEvents); // open streams must end before Jetty stops, or it waits for them
+            http.start(settings.port());
+            LOG.info("Cutover {} listening on port {}", VERSION, http.port());
+            return new App(http, wiring.resources);
+        } catch (RuntimeException | Error e) {
+            closeAll(wiring.resources);
+            throw e;
+        }
+    }
+
+    /** What the features hand to the HTTP server and to shutdown while they are wired. */
+    private record Wiring(Settings settings, Clock clock, PrometheusMeterRegistry metrics,
+                          List<AutoCloseable> resources, List<HealthIndicator> health,
+                          List<Consumer<JavalinConfig>> routes) {
+        Wiring(Settings settings, Clock clock, PrometheusMeterRegistry metrics) {
+            this(settings, clock, metrics, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private static FlagSnapshots wireFlags(Wiring wiring, Database database) {
+        Settings settings = wiring.settings();
         AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
-        Database database = Database.open(settings.databaseUrl(), settings.dataDir());
-        resources.add(database);
-        database.migrateIfNeeded();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
-        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), clock);
+        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), wiring.clock());
         flagRefresher.start();
-        resources.add(0, flagRefresher);
-        AssignmentRoutes assignmentRoutes = new AssignmentRoutes(flagSnapshots);
-        AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), clock);
-        FlagAdminRoutes flagAdminRoutes = new FlagAdminRoutes(database, auditLog, adminAuth);
+        wiring.resources().add(flagRefresher);
+        wiring.health().add(new FlagHealth(flagSnapshots, flagRefresher));
+        AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), wiring.clock());
+        wiring.routes().add(new AssignmentRoutes(flagSnapshots)::register);
+        wiring.routes().add(new FlagAdminRoutes(database, auditLog, adminAuth)::register);
+        return flagSnapshots;
+    }
 
+    private static OfrepEvents wireOfrep(Wiring wiring, FlagSnapshots flagSnapshots) {
+        OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
+        wiring.metrics().gauge(OfrepEvents.OPEN_STREAMS_METRIC, ofrepEvents, OfrepEvents::openStreams);
+        wiring.routes().add(new OfrepRoutes(flagSnapshots)::register);
+        wiring.routes().add(ofrepEvents::register);
+        return ofrepEvents;
+    }
+
+    private static void wireTranscription(Wiring wiring, Database database, WhisperConfig whisperConfig) {
+        Settings settings = wiring.settings();
         WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
-        resources.add(speechEngine);
-        new WhisperPoolMetrics(speechEngine).bindTo(metrics);
+        wiring.resources().add(speechEngine);
+        new WhisperPoolMetrics(speechEngine).bindTo(wiring.metrics());
 
         TranscriptCache transcriptCache = TranscriptCaches.open(settings.redisUrl(), settings.cacheTtl(), settings.redisTimeout());
-        resources.add(transcriptCache);
+        wiring.resources().add(transcriptCache);
         ApiKeyAuth apiKeyAuth = new ApiKeyAuth(settings.whisperApiKey());
         if (!apiKeyAuth.isRequired()) {
             LOG.warn("WHISPER_API_KEY is not set: /transcribe and /v1/audio/transcriptions are open to anyone who reaches this port");
         }
-        TranscriptionMetrics transcriptionMetrics = new TranscriptionMetrics(metrics);
+        TranscriptionMetrics transcriptionMetrics = new TranscriptionMetrics(wiring.metrics());
         transcriptionMetrics.modelLoaded(speechEngine::isLoaded);
         transcriptionMetrics.engineLoad(speechEngine::queueDepth, speechEngine::busyWorkers);
         settings.redisUrl().ifPresent(url -> transcriptionMetrics.redisUp(() -> transcriptCache.state().available()));
         transcriptionMetrics.databaseUp(database::isReachable);
-        InMemoryOutcomeRecorder outcomes = new InMemoryOutcomeRecorder(Clock.systemUTC());
+        InMemoryOutcomeRecorder outcomes = new InMemoryOutcomeRecorder(wiring.clock());
         UploadAudioDecoder audioDecoder = new UploadAudioDecoder(AudioLimits.from(settings));
         TranscriptionService transcriptionService = new TranscriptionService(
                 audioDecoder, speechEngine, transcriptCache, transcriptionMetrics,
-                OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes)), Clock.systemUTC());
+                OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes)), wiring.clock());
 
-        List<HealthIndicator> health = new ArrayList<>();
-        health.add(new DatabaseHealth(database));
-        health.add(new FlagHealth(flagSnapshots, flagRefresher));
-        health.add(new ModelHealth(speechEngine));
-        health.add(audioDecoder.health());
-        health.add(new CacheHealth(transcriptCache));
-        health.add(new TranscriptionHealth(apiKeyAuth));
+        wiring.health().add(new ModelHealth(speechEngine));
+        wiring.health().add(audioDecoder.health());
+        wiring.health().add(new CacheHealth(transcriptCache));
+        wiring.health().add(new TranscriptionHealth(apiKeyAuth));
+        wiring.routes().add(new TranscriptionRoutes(transcriptionService, apiKeyAuth)::register);
+        wiring.routes().add(new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth)::register);
+        wiring.routes().add(new StatsRoutes(outcomes, transcriptionMetrics, transcriptCache, transcriptionService)::register);
+    }
 
-        HealthRoutes healthRoutes = new HealthRoutes(health, VERSION);
-        MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
-        Cors cors = new Cors(settings.corsOrigins());
-        OfrepRoutes ofrepRoutes = new OfrepRoutes(flagSnapshots);
-        OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
-        metrics.gauge(OfrepEvents.OPEN_STREAMS_METRIC, ofrepEvents, OfrepEvents::openStreams);
-
-        Javalin http = Javalin.create(config -> {
-            config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
-            config.startup.showJavalinBanner = false;
-            config.http.prefer405over404 = true;
-            if (settings.httpThreads() > 0) {
-                // Fewer threads than Javalin's 250 cut context switching on small machines (see bench/assignment.sh).
-                config.jetty.threadPool = new QueuedThreadPool(settings.httpThreads(), Math.min(8, settings.httpThreads()));
-            }
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
-            ErrorResponses.install(config);
-            cors.register(config);
-            healthRoutes.register(config);
-            metricsRoutes.register(config);
-            assignmentRoutes.register(config);
-            flagAdminRoutes.register(config);
-            ofrepRoutes.register(config);
-            ofrepEvents.register(config);
-            new TranscriptionRoutes(transcriptionService, apiKeyAuth).register(config);
-            new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth).register(config);
-            new StatsRoutes(outcomes, transcriptionMetrics, transcriptCache, transcriptionService).register(config);
-        });
-        resources.add(0, http::stop);
-        resources.add(0, ofrepEvents); // open streams must end before Jetty stops, or it waits for them
-        http.start(settings.port());
-        LOG.info("Cutover {} listening on port {}", VERSION, http.port());
-        return new App(http, resources);
+    private static void configureHttp(JavalinConfig config, Wiring wiring) {
+        Settings settings = wiring.settings();
+        config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
+        config.startup.showJavalinBanner = false;
+        config.http.prefer405over404 = true;
+        if (settings.httpThreads() > 0) {
+            // Fewer threads than Javalin's 250 cut context switching on small machines (see bench/assignment.sh).
+            config.jetty.threadPool = new QueuedThreadPool(settings.httpThreads(), Math.min(8, settings.httpThreads()));
+        }
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
+        ErrorResponses.install(config);
+        new Cors(settings.corsOrigins()).register(config);
+        new HealthRoutes(wiring.health(), VERSION).register(config);
+        new MetricsRoutes(wiring.metrics()).register(config);
+        wiring.routes().forEach(routes -> routes.accept(config));
     }
 
     public int port() {
         return http.port();
     }
 
+    /** Stops everything in the reverse order it was started. */
     @Override
-    public void close() {
-        for (AutoCloseable resource : resources) {
+    public synchronized void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
             try {
-                resource.close();
+                resources.get(i).close();
             } catch (Exception e) {
-                LOG.warn("Failed to close {}", resource, e);
+                LOG.warn("Failed to close {}", resources.get(i), e);
             }
         }
         resources.clear();
