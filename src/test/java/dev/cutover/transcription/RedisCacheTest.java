@@ -66,7 +66,7 @@ class RedisCacheTest {
      */
     @Test
     void whenRedisStopsRequestsStillSucceedUncachedAndWhenItReturnsHitsComeBackWithoutARestart() {
-        assumeTrue(RedisServerProcess.available(), "needs /usr/bin/redis-server");
+        assumeTrue(RedisServerProcess.available() || System.getenv("CI") != null, "needs /usr/bin/redis-server");
         try (RedisServerProcess redis = RedisServerProcess.start(); TestApp app = appWith(redis.url())) {
             byte[] before = freshWav(1.5);
             assertThat(json(transcribe(app, before)).get("cached").asBoolean()).isFalse();
@@ -100,7 +100,7 @@ class RedisCacheTest {
      */
     @Test
     void aHungRedisIsBypassedAfterItsShortTimeoutAndUsedAgainWhenItAnswers() {
-        assumeTrue(RedisServerProcess.available(), "needs /usr/bin/redis-server");
+        assumeTrue(RedisServerProcess.available() || System.getenv("CI") != null, "needs /usr/bin/redis-server");
         try (RedisServerProcess redis = RedisServerProcess.start(); TestApp app = appWith(redis.url(), "50ms")) {
             byte[] audio = freshWav(1.5);
             assertThat(json(transcribe(app, audio)).get("cached").asBoolean()).isFalse();
@@ -126,7 +126,7 @@ class RedisCacheTest {
 
     @Test
     void theAppStartsWhileRedisIsDownAndUsesItOnceItAppears() {
-        assumeTrue(RedisServerProcess.available(), "needs /usr/bin/redis-server");
+        assumeTrue(RedisServerProcess.available() || System.getenv("CI") != null, "needs /usr/bin/redis-server");
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             redis.stop();
             try (TestApp app = appWith(redis.url())) {

@@ -62,7 +62,7 @@ class TranscribeEndpointTest {
     @ParameterizedTest
     @CsvSource({"WEBM_OPUS, clip.webm, audio/webm", "MP3, clip.mp3, audio/mpeg"})
     void compressedUploadsMadeByFfmpegAreTranscribed(TestAudio.Compressed format, String filename, String contentType) {
-        assumeTrue(TestAudio.ffmpegAvailable(), "ffmpeg is needed to make compressed audio");
+        assumeTrue(TestAudio.ffmpegAvailable() || System.getenv("CI") != null, "ffmpeg is needed to make compressed audio");
         byte[] encoded = TestAudio.encode(freshWav(3.0, 48_000, 1, TestAudio.Encoding.PCM_S16), format);
 
         HttpResponse<String> response = app.send(MultipartBody.create().file("audio", filename, contentType, encoded)
