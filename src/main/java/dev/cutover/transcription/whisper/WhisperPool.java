@@ -115,6 +115,7 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
             LOG.info("Loaded whisper model {} ({} workers x {} threads, audio_ctx {}, sha256 {}) in {} ms",
                     config.model(), config.workers(), config.threads(), config.audioCtx().label(),
                     checksum.status().label(), (System.nanoTime() - started) / 1_000_000);
+            warnIfOversubscribed(Runtime.getRuntime().availableProcessors());
         } catch (ModelLoader.RefusedException e) {
             refuse(e.getMessage(), e.checksum);
         } catch (RuntimeException | LinkageError e) {
@@ -122,6 +123,21 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
         } finally {
             loadDone.countDown();
         }
+    }
+
+    /**
+     * More OpenMP threads than cores make libgomp throttle its spin-waits process-wide (see {@link #submit}), which
+     * costs more than the extra threads gain; WHISPER_WORKERS x WHISPER_THREADS should not exceed the cores.
+     */
+    boolean warnIfOversubscribed(int cores) {
+        int openMpThreads = config.workers() * config.threads();
+        if (openMpThreads <= cores) {
+            return false;
+        }
+        LOG.warn("WHISPER_WORKERS x WHISPER_THREADS = {} x {} = {} OpenMP threads on {} cores: libgomp then stops"
+                + " spin-waiting at its barriers and every inference slows down (measured +30-60 % on 2 cores);"
+                + " keep the product at most {}", config.workers(), config.threads(), openMpThreads, cores, cores);
+        return true;
     }
 
     private synchronized void refuse(String reason, ModelLoader.Checksum verdict) {
@@ -151,9 +167,12 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
     }
 
     /**
-     * Runs the inference on one of the pool's own long-lived threads rather than the caller's: whisper.cpp's OpenMP
-     * runtime keeps a thread team per calling thread, and a new caller per request (as HTTP threads are) pays for
-     * building one, measured at +60-100 ms on a 3 s clip. The state goes back to the pool when the inference ends.
+     * Runs the inference on one of the pool's own long-lived threads rather than the caller's: libgomp (whisper.cpp's
+     * OpenMP runtime) keeps a thread team per calling thread, and once the process holds more OpenMP threads than
+     * cores it throttles every barrier's spin-wait to ~1,000 spins for the whole process, so each of the thousands of
+     * barriers in an inference sleeps and wakes through the kernel. Measured on 2 cores, 3 s clip: one calling thread
+     * ~105 ms, a second thread that has also called whisper_full 140-175 ms. The state goes back to the pool when the
+     * inference ends.
      */
     private Future<Transcript> submit(LoadedModel loaded, WhisperState state, WhisperInput input) {
         try {

@@ -233,6 +233,18 @@ class WhisperPoolTest {
     }
 
     @Test
+    void moreOpenMpThreadsThanCoresAreFlaggedAtStartUp() {
+        WhisperConfig twoByTwo = new WhisperConfig(Path.of("target", "no-such-model.bin"), Optional.empty(), 2, 2, 0,
+                Duration.ofSeconds(1), AudioCtxMode.AUTO, Path.of("target", "whisper-native"));
+        try (WhisperPool unloaded = WhisperPool.open(twoByTwo)) {
+            assertThat(unloaded.warnIfOversubscribed(2)).isTrue();
+            assertThat(unloaded.warnIfOversubscribed(3)).isTrue();
+            assertThat(unloaded.warnIfOversubscribed(4)).isFalse();
+        }
+        assertThat(pool.warnIfOversubscribed(1)).isFalse();
+    }
+
+    @Test
     void aClosedPoolAnswersModelNotLoaded() {
         WhisperPool closing = WhisperPool.open(TestModels.config(TestModels.smallModel(), 1, 0));
         closing.close();
