@@ -36,8 +36,7 @@ public final class OpenAiTranscriptionRoutes {
             // The format is read with the rest of the form, inside the service call, so a bad value is recorded too.
             AtomicReference<OpenAiFormat> format = new AtomicReference<>(OpenAiFormat.JSON);
             TranscriptionResult result = service.transcribe(ROUTE, () -> {
-                checkKey(ctx);
-                UploadForm form = UploadForm.read(ctx, FILE_FIELD);
+                UploadForm form = UploadForm.readAuthorized(ctx, auth, FILE_FIELD);
                 form.text("response_format").map(OpenAiFormat::parse).ifPresent(format::set);
                 rejectUnsupported(form);
                 return new TranscriptionRequest(form.file(FILE_FIELD), OptionFields.read(form));
@@ -79,15 +78,6 @@ public final class OpenAiTranscriptionRoutes {
             case SRT -> ctx.contentType(format.contentType()).result(SrtRenderer.render(transcript));
             case VTT -> ctx.contentType(format.contentType()).result(VttRenderer.render(transcript));
             default -> throw new IllegalStateException("unhandled format " + format);
-        }
-    }
-
-    private void checkKey(Context ctx) {
-        try {
-            auth.check(ctx);
-        } catch (ApiError e) {
-            UploadForm.discardBody(ctx);
-            throw e;
         }
     }
 }

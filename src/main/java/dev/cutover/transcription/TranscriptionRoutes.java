@@ -1,6 +1,5 @@
 package dev.cutover.transcription;
 
-import dev.cutover.http.ApiError;
 import dev.cutover.http.ApiKeyAuth;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -25,8 +24,7 @@ public final class TranscriptionRoutes {
 
     private void transcribe(Context ctx) {
         TranscriptionResult result = service.transcribe(ROUTE, () -> {
-            checkKey(ctx);
-            UploadForm form = UploadForm.read(ctx, AUDIO_FIELD);
+            UploadForm form = UploadForm.readAuthorized(ctx, auth, AUDIO_FIELD);
             return new TranscriptionRequest(form.file(AUDIO_FIELD), OptionFields.read(form));
         });
         ctx.json(TranscribeResponse.of(result));
@@ -39,15 +37,6 @@ public final class TranscriptionRoutes {
             Transcript t = r.transcript();
             return new TranscribeResponse(t.text(), t.segments(), t.language(), t.durationSec(), r.processingMs(),
                     Math.round(r.rtf() * 10_000) / 10_000.0, r.cached(), r.model());
-        }
-    }
-
-    private void checkKey(Context ctx) {
-        try {
-            auth.check(ctx);
-        } catch (ApiError e) {
-            UploadForm.discardBody(ctx);
-            throw e;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.cutover.transcription;
 
 import dev.cutover.http.ApiError;
+import dev.cutover.http.ApiKeyAuth;
 import io.javalin.http.Context;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
@@ -38,6 +39,20 @@ final class UploadForm {
 
     private UploadForm(Map<String, List<Part>> parts) {
         this.parts = parts;
+    }
+
+    /**
+     * Checks the API key before anything is read (401 with the body discarded, so keep-alive clients still get the
+     * answer), then reads the parts as {@link #read}.
+     */
+    static UploadForm readAuthorized(Context ctx, ApiKeyAuth auth, String fileField) {
+        try {
+            auth.check(ctx);
+        } catch (ApiError e) {
+            discardBody(ctx);
+            throw e;
+        }
+        return read(ctx, fileField);
     }
 
     /** Reads the parts; 415 when the body is not multipart, 413 when too large, 400 when malformed. */
