@@ -6,7 +6,6 @@ import static dev.cutover.transcription.Uploads.transcribeRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.TestApp;
-import dev.cutover.testing.TestModels;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,8 +18,7 @@ class ApiKeyTest {
 
     @BeforeAll
     static void start() {
-        app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString())
-                .env("WHISPER_API_KEY", KEY).start();
+        app = TestApp.builder().env("WHISPER_API_KEY", KEY).start();
     }
 
     @AfterAll

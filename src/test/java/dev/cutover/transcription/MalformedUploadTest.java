@@ -34,7 +34,7 @@ class MalformedUploadTest {
         Random random = new Random(20261123);
         byte[] good = freshWav(1.5, 16_000, 1, TestAudio.Encoding.PCM_S16);
         List<Function<Random, Upload>> kinds = kinds(good);
-        try (TestApp app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString()).start()) {
+        try (TestApp app = TestApp.start()) {
             List<String> unexpected = new ArrayList<>();
             for (int i = 0; i < UPLOADS; i++) {
                 int kind = i % kinds.size();

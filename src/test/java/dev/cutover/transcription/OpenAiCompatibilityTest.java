@@ -28,7 +28,7 @@ class OpenAiCompatibilityTest {
 
     @BeforeAll
     static void start() {
-        app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString()).start();
+        app = TestApp.start();
     }
 
     @AfterAll

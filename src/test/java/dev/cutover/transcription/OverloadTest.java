@@ -26,7 +26,7 @@ class OverloadTest {
 
     @Test
     void requestsBeyondWorkersAndQueueGet503WithRetryAfterAndTheRestComplete() throws Exception {
-        try (TestApp app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString())
+        try (TestApp app = TestApp.builder()
                 .env("WHISPER_WORKERS", "1").env("WHISPER_QUEUE", "1").env("WHISPER_THREADS", "1")
                 .env("WHISPER_AUDIO_CTX", "full").start()) {
             List<byte[]> clips = new ArrayList<>();

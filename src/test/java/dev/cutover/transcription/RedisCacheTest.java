@@ -29,7 +29,7 @@ class RedisCacheTest {
     }
 
     private static TestApp appWith(String redisUrl, String commandTimeout) {
-        return TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString())
+        return TestApp.builder()
                 .env("REDIS_URL", redisUrl).env("REDIS_TIMEOUT", commandTimeout).start();
     }
 

@@ -25,7 +25,7 @@ class TranscribeEndpointTest {
 
     @BeforeAll
     static void start() {
-        app = TestApp.builder().env("WHISPER_MODEL", TestModels.smallModel().toString()).start();
+        app = TestApp.start();
     }
 
     @AfterAll
