@@ -15,47 +15,11 @@ CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-1}"
 BASE="http://127.0.0.1:${PORT}"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "Installing wrk (Debian package)..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
-
-if [[ "${SKIP_BUILD:-0}" != "1" || ! -f target/cutover.jar ]]; then
-  echo "Building target/cutover.jar..."
-  mvn -q -B -DskipTests package
-fi
-
-work_dir="$(mktemp -d -t cutover-bench-XXXXXX)"
-log="${work_dir}/app.log"
-export PORT
-export DATA_DIR="${DATA_DIR:-${work_dir}/data}"
-app_pid=""
-stop_app() {
-  if [[ -n "${app_pid}" ]] && kill -0 "${app_pid}" 2>/dev/null; then
-    kill "${app_pid}"
-    wait "${app_pid}" 2>/dev/null || true
-  fi
-}
-trap stop_app EXIT
-
-echo "Starting the app on port ${PORT} (DATABASE_URL ${DATABASE_URL:-unset: embedded PostgreSQL}," \
-  "HTTP_THREADS ${HTTP_THREADS:-unset}); log: ${log}"
-java ${JAVA_OPTS:-} -jar target/cutover.jar >"${log}" 2>&1 &
-app_pid=$!
-
-for _ in $(seq 1 120); do
-  if curl -fsS "${BASE}/health" >/dev/null 2>&1; then
-    break
-  fi
-  if ! kill -0 "${app_pid}" 2>/dev/null; then
-    echo "The app exited during start-up:" >&2
-    tail -n 40 "${log}" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-curl -fsS "${BASE}/health" >/dev/null || { echo "The app did not become healthy; see ${log}" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+ensure_wrk
+build_jar
+start_app
 echo "Health: $(curl -sS "${BASE}/health")"
 echo "Sample: $(curl -sS "${BASE}/api/v1/assignment?sessionId=bench-sample")"
 

@@ -18,41 +18,15 @@ STREAMS="${STREAMS:-2000}"
 BASE="http://127.0.0.1:${PORT}"
 TOKEN="bench-admin-$$"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "Installing wrk (Debian package)..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+ensure_wrk
 if [[ ! -d src/test/node/ofrep-client/node_modules ]]; then
   (cd src/test/node/ofrep-client && npm ci --no-audit --no-fund)
 fi
-if [[ "${SKIP_BUILD:-0}" != "1" || ! -f target/cutover.jar ]]; then
-  echo "Building target/cutover.jar..."
-  mvn -q -B -DskipTests package
-fi
-
-work_dir="$(mktemp -d -t cutover-bench-XXXXXX)"
-log="${work_dir}/app.log"
-export PORT ADMIN_TOKEN="${TOKEN}"
-export DATA_DIR="${DATA_DIR:-${work_dir}/data}"
-app_pid=""
-stop_app() {
-  if [[ -n "${app_pid}" ]] && kill -0 "${app_pid}" 2>/dev/null; then
-    kill "${app_pid}"
-    wait "${app_pid}" 2>/dev/null || true
-  fi
-}
-trap stop_app EXIT
-
-echo "Starting the app on port ${PORT} (DATABASE_URL ${DATABASE_URL:-unset: embedded PostgreSQL}); log: ${log}"
-java ${JAVA_OPTS:-} -jar target/cutover.jar >"${log}" 2>&1 &
-app_pid=$!
-for _ in $(seq 1 120); do
-  curl -fsS "${BASE}/health" >/dev/null 2>&1 && break
-  kill -0 "${app_pid}" 2>/dev/null || { echo "The app exited during start-up:" >&2; tail -n 40 "${log}" >&2; exit 1; }
-  sleep 0.5
-done
-curl -fsS "${BASE}/health" >/dev/null || { echo "The app did not become healthy; see ${log}" >&2; exit 1; }
+build_jar
+export ADMIN_TOKEN="${TOKEN}"
+start_app
 
 version="$(curl -fsS -H "Authorization: Bearer ${TOKEN}" "${BASE}/api/v1/flags/transcription-provider" | sed -E 's/.*"version":([0-9]+).*/\1/')"
 curl -fsS -X PATCH -H "Authorization: Bearer ${TOKEN}" -H 'Content-Type: application/json' \
