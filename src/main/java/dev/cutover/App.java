@@ -14,6 +14,9 @@ import dev.cutover.flags.OfrepRoutes;
 import dev.cutover.http.AdminAuth;
 import dev.cutover.http.ApiKeyAuth;
 import dev.cutover.http.Cors;
+import dev.cutover.http.EdgeLimits;
+import dev.cutover.http.RequestEdge;
+import dev.cutover.http.UploadLimiter;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
@@ -47,6 +50,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,22 +104,31 @@ public final class App implements AutoCloseable {
     /** What the features hand to the HTTP server and to shutdown while they are wired. */
     private record Wiring(Settings settings, Clock clock, PrometheusMeterRegistry metrics,
                           List<AutoCloseable> resources, List<HealthIndicator> health,
-                          List<Consumer<JavalinConfig>> routes) {
+                          List<Consumer<JavalinConfig>> routes, RequestEdge.Builder edge, AdminAuth adminAuth) {
         Wiring(Settings settings, Clock clock, PrometheusMeterRegistry metrics) {
-            this(settings, clock, metrics, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            this(settings, clock, metrics, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    RequestEdge.builder(edgeLimits(settings), new Cors(settings.corsOrigins())),
+                    AdminAuth.from(settings.adminToken(), settings.dataDir()));
+        }
+
+        private static EdgeLimits edgeLimits(Settings settings) {
+            return new EdgeLimits(EdgeLimits.DEFAULT_MAX_BODY_BYTES, settings.minRequestDataRate(),
+                    settings.requestBodyTimeout(), Duration.ofSeconds(1));
         }
     }
 
     private static FlagSnapshots wireFlags(Wiring wiring, Database database) {
         Settings settings = wiring.settings();
-        AdminAuth adminAuth = AdminAuth.from(settings.adminToken(), settings.dataDir());
+        AdminAuth adminAuth = wiring.adminAuth();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
         FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), wiring.clock());
         flagRefresher.start();
         wiring.resources().add(flagRefresher);
         wiring.health().add(new FlagHealth(flagSnapshots, flagRefresher));
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), wiring.clock());
-        wiring.routes().add(new AssignmentRoutes(flagSnapshots)::register);
+        wiring.edge().serve(AssignmentRoutes.PATH, AssignmentRoutes.METHODS, new AssignmentRoutes(flagSnapshots))
+                .cors(AssignmentRoutes.PATH)
+                .gate(adminAuth.gate(), FlagAdminRoutes.FLAGS_PATHS, FlagAdminRoutes.AUDIT_PATH);
         wiring.routes().add(new FlagAdminRoutes(database, auditLog, adminAuth)::register);
         return flagSnapshots;
     }
@@ -120,7 +136,9 @@ public final class App implements AutoCloseable {
     private static OfrepEvents wireOfrep(Wiring wiring, FlagSnapshots flagSnapshots) {
         OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
         wiring.metrics().gauge(OfrepEvents.OPEN_STREAMS_METRIC, ofrepEvents, OfrepEvents::openStreams);
-        wiring.routes().add(new OfrepRoutes(flagSnapshots)::register);
+        OfrepRoutes ofrepRoutes = new OfrepRoutes(flagSnapshots);
+        wiring.edge().cors(OfrepRoutes.PATHS).errors(ofrepRoutes::edgeError, OfrepRoutes.PATHS);
+        wiring.routes().add(ofrepRoutes::register);
         wiring.routes().add(ofrepEvents::register);
         return ofrepEvents;
     }
@@ -152,8 +170,13 @@ public final class App implements AutoCloseable {
         wiring.health().add(audioDecoder.health());
         wiring.health().add(new CacheHealth(transcriptCache));
         wiring.health().add(new TranscriptionHealth(apiKeyAuth));
-        wiring.routes().add(new TranscriptionRoutes(transcriptionService, apiKeyAuth)::register);
-        wiring.routes().add(new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth)::register);
+        TranscriptionRoutes transcriptionRoutes = new TranscriptionRoutes(transcriptionService, apiKeyAuth);
+        OpenAiTranscriptionRoutes openAiRoutes = new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth);
+        wiring.edge().gate(transcriptionRoutes.gate(), TranscriptionRoutes.ROUTE)
+                .gate(openAiRoutes.gate(), OpenAiTranscriptionRoutes.ROUTE)
+                .streamed(TranscriptionRoutes.ROUTE, OpenAiTranscriptionRoutes.ROUTE);
+        wiring.routes().add(transcriptionRoutes::register);
+        wiring.routes().add(openAiRoutes::register);
         wiring.routes().add(new StatsRoutes(outcomes, transcriptionMetrics, transcriptCache, transcriptionService)::register);
     }
 
@@ -162,16 +185,44 @@ public final class App implements AutoCloseable {
         config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
         config.startup.showJavalinBanner = false;
         config.http.prefer405over404 = true;
-        if (settings.httpThreads() > 0) {
-            // Fewer threads than Javalin's 250 cut context switching on small machines (see bench/assignment.sh).
-            config.jetty.threadPool = new QueuedThreadPool(settings.httpThreads(), Math.min(8, settings.httpThreads()));
-        }
-        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonProtocolErrors()));
+        config.jetty.threadPool = threadPool(settings);
+        config.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(settings.minRequestDataRate()));
+        config.jetty.addConnector((server, httpConfiguration) -> {
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
+            connector.setPort(settings.port());
+            connector.setIdleTimeout(settings.httpIdleTimeout().toMillis());
+            return connector;
+        });
+        RequestEdge edge = wiring.edge().build();
+        config.jetty.modifyServer(server -> {
+            server.setErrorHandler(new JsonProtocolErrors());
+            // Idle connections are bounded by HTTP_IDLE_TIMEOUT; their number by HTTP_MAX_CONNECTIONS.
+            server.addBean(new NetworkConnectionLimit(settings.httpMaxConnections(), server));
+            // Server -> edge -> upload limiter -> (Javalin's statistics handler -> servlet).
+            server.insertHandler(new UploadLimiter(settings.uploadConcurrency(), settings.requestBodyTimeout(),
+                    TranscriptionRoutes.ROUTE, OpenAiTranscriptionRoutes.ROUTE));
+            server.insertHandler(edge);
+        });
         ErrorResponses.install(config);
-        new Cors(settings.corsOrigins()).register(config);
-        new HealthRoutes(wiring.health(), VERSION).register(config);
+        new HealthRoutes(wiring.health(), VERSION, wiring.adminAuth()).register(config);
         new MetricsRoutes(wiring.metrics()).register(config);
         wiring.routes().forEach(routes -> routes.accept(config));
+    }
+
+    /**
+     * Platform threads bounded by HTTP_THREADS (Javalin's 250 when unset; fewer cut context switching on small
+     * machines, see bench/assignment.sh). On a JVM with virtual threads (21+), Jetty runs blocking work on them too
+     * (HTTP_VIRTUAL_THREADS=auto), on top of the edge's isolation, which holds on 17 as well.
+     */
+    private static QueuedThreadPool threadPool(Settings settings) {
+        int max = settings.httpThreads() > 0 ? settings.httpThreads() : 250;
+        QueuedThreadPool pool = new QueuedThreadPool(max, Math.min(8, max));
+        pool.setName("http");
+        if (settings.httpVirtualThreads() && VirtualThreads.areSupported()) {
+            pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("http-virtual"));
+            LOG.info("HTTP: blocking work runs on virtual threads ({} platform threads at most)", max);
+        }
+        return pool;
     }
 
     public int port() {

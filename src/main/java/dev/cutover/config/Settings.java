@@ -21,6 +21,12 @@ public record Settings(
         List<String> corsOrigins,
         Duration flagRefreshInterval,
         int httpThreads,
+        boolean httpVirtualThreads,
+        Duration httpIdleTimeout,
+        int httpMaxConnections,
+        long minRequestDataRate,
+        Duration requestBodyTimeout,
+        int uploadConcurrency,
         Path whisperModel,
         Optional<String> whisperModelSha256,
         Optional<String> whisperApiKey,
@@ -51,6 +57,12 @@ public record Settings(
                 r.list("CUTOVER_CORS_ORIGINS"),
                 r.duration("FLAG_REFRESH_INTERVAL", "10s"),
                 httpThreads(r.integer("HTTP_THREADS", 0)),
+                virtualThreads(r.text("HTTP_VIRTUAL_THREADS", "auto")),
+                r.duration("HTTP_IDLE_TIMEOUT", "30s"),
+                Math.max(16, r.integer("HTTP_MAX_CONNECTIONS", 10_000)),
+                Math.max(0, r.integer("MIN_REQUEST_DATA_RATE", 1024)),
+                r.duration("REQUEST_BODY_TIMEOUT", "10s"),
+                Math.max(1, r.integer("UPLOAD_CONCURRENCY", 32)),
                 Path.of(r.text("WHISPER_MODEL", "models/ggml-base.en.bin")),
                 r.optional("WHISPER_MODEL_SHA256"),
                 r.optional("WHISPER_API_KEY"),
@@ -67,6 +79,15 @@ public record Settings(
     /** 0 keeps Javalin's default pool; otherwise at least 4, as Jetty's acceptor and selector take threads too. */
     private static int httpThreads(int requested) {
         return requested <= 0 ? 0 : Math.max(4, requested);
+    }
+
+    /** auto: virtual threads for blocking work when the JVM has them (21+); on and off force the choice. */
+    private static boolean virtualThreads(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto", "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException("HTTP_VIRTUAL_THREADS=" + value + " is not valid: write auto, on or off");
+        };
     }
 
     /** Reads typed values and names the variable when one is malformed. */

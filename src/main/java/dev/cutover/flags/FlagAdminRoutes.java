@@ -15,7 +15,9 @@ import java.util.Optional;
  */
 public final class FlagAdminRoutes {
     static final String FLAG_PATH = "/api/v1/flags/{key}";
-    static final String AUDIT_PATH = "/api/v1/audit";
+    /** Everything under these paths needs the admin token, checked by the edge from the headers first. */
+    public static final String FLAGS_PATHS = "/api/v1/flags/*";
+    public static final String AUDIT_PATH = "/api/v1/audit";
     private static final int DEFAULT_AUDIT_PAGE = 50;
 
     private final FlagAdminService service;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.cutover.http.ApiError;
+import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.JsonMapping;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
  * Thread-safe: it holds no per-request state.
  */
 public final class OfrepRoutes {
+    /** Public and browser-facing: evaluation and the event stream answer CORS. */
+    public static final String PATHS = "/ofrep/*";
     static final String BULK_PATH = "/ofrep/v1/evaluate/flags";
     static final String SINGLE_PATH = "/ofrep/v1/evaluate/flags/{key}";
     private static final String JSON = "application/json";
@@ -41,6 +44,20 @@ public final class OfrepRoutes {
     public OfrepRoutes(FlagSnapshots snapshots) {
         this.evaluation = new OfrepEvaluation(snapshots);
         this.freshness = new SnapshotVersionWaiter(snapshots, FRESHNESS_WAIT, MAX_FRESHNESS_WAITS);
+    }
+
+    /**
+     * A body the edge refused (too large, too slow, cut off) in OFREP's own shape: PARSE_ERROR for what could not be
+     * read (400), GENERAL with the HTTP status kept for a body too large (413) or too slow (408).
+     */
+    public EdgeResponses.Answer edgeError(String path, ApiError error) {
+        int status = error.status();
+        String code = status == 400 ? OfrepError.PARSE_ERROR : "GENERAL";
+        OfrepError ofrep = new OfrepError(status, code, error.getMessage());
+        String prefix = BULK_PATH + "/";
+        String key = path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+        Object body = key == null ? ofrep.bulkBody() : ofrep.bodyFor(key.length() > 256 ? key.substring(0, 256) + "…" : key);
+        return EdgeResponses.Answer.json(status, body, error.headers());
     }
 
     public void register(JavalinConfig config) {

@@ -48,8 +48,19 @@ public final class AdminAuth {
 
     /** The audit actor for this request; answers 401 (as an {@link ApiError}) unless a known secret is presented. */
     public String authenticate(Context ctx) {
-        return actorFor(ctx.header("Authorization")).orElseThrow(() -> ApiError.unauthorized("unauthorized",
-                "Send the admin token as 'Authorization: Bearer <token>' (ADMIN_TOKEN, or data/admin-token)."));
+        return actorFor(ctx.header("Authorization")).orElseThrow(AdminAuth::unauthorized);
+    }
+
+    /** The same check on the headers alone, for the edge to refuse before any body is read (HEAD included). */
+    public HeaderGate gate() {
+        return (method, headers) -> actorFor(headers.get("Authorization")).isPresent()
+                ? Optional.empty()
+                : Optional.of(EdgeResponses.Answer.error(unauthorized()));
+    }
+
+    private static ApiError unauthorized() {
+        return ApiError.unauthorized("unauthorized",
+                "Send the admin token as 'Authorization: Bearer <token>' (ADMIN_TOKEN, or data/admin-token).");
     }
 
     Optional<String> actorFor(String authorization) {

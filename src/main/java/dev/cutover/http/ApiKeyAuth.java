@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpFields;
 
 /**
  * Checks the transcription API key, sent as {@code X-API-Key: <key>} or {@code Authorization: Bearer <key>}.
@@ -31,17 +32,31 @@ public final class ApiKeyAuth {
     }
 
     void check(String apiKeyHeader, String authorizationHeader) {
+        Optional<ApiError> refusal = refusal(apiKeyHeader, authorizationHeader);
+        if (refusal.isPresent()) {
+            throw refusal.get();
+        }
+    }
+
+    /** The 401 this request gets from its headers alone, for the edge to answer before any body is read. */
+    public Optional<ApiError> refusal(HttpFields headers) {
+        return refusal(headers.get("X-API-Key"), headers.get("Authorization"));
+    }
+
+    private Optional<ApiError> refusal(String apiKeyHeader, String authorizationHeader) {
         if (expectedDigest.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         Optional<String> presented = presentedKey(apiKeyHeader, authorizationHeader);
         if (presented.isEmpty()) {
-            throw ApiError.unauthorized("missing_api_key",
-                    "Send the API key in the X-API-Key header or as 'Authorization: Bearer <key>'.");
+            return Optional.of(ApiError.unauthorized("missing_api_key",
+                    "Send the API key in the X-API-Key header or as 'Authorization: Bearer <key>'."));
         }
         if (!MessageDigest.isEqual(expectedDigest.get(), digest(presented.get()))) {
-            throw ApiError.unauthorized("invalid_api_key", "The API key is not valid; check WHISPER_API_KEY on the server.");
+            return Optional.of(ApiError.unauthorized("invalid_api_key",
+                    "The API key is not valid; check WHISPER_API_KEY on the server."));
         }
+        return Optional.empty();
     }
 
     private static Optional<String> presentedKey(String apiKeyHeader, String authorizationHeader) {

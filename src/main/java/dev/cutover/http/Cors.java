@@ -1,26 +1,28 @@
 package dev.cutover.http;
 
-import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpFields;
 
 /**
- * Cross-origin access for browser clients (the assignment call, OFREP and its event stream), from
- * {@code CUTOVER_CORS_ORIGINS}: exact origins such as {@code https://app.example.com}, or {@code *} for any.
- * Preflights are answered here with a fixed list of methods and headers; requests from other origins get no CORS
- * headers (so the browser blocks them) and their preflights a 403. Javalin's bundled CorsPlugin was not used because
- * it echoes whatever headers a preflight asks for and turns requests from unknown origins into 400s.
- * Immutable and thread-safe.
+ * Cross-origin access for the routes browsers call from the web app (assignment, OFREP and its event stream, client
+ * events), from {@code CUTOVER_CORS_ORIGINS}: exact origins such as {@code https://app.example.com}, or {@code *} for
+ * any. Applied by the {@link RequestEdge} to those routes only: admin, transcription, metrics and unknown paths never
+ * answer with CORS headers, so a browser page on another origin cannot call them. Preflights get a fixed list of
+ * methods and headers (no credentials, no Authorization: the public routes need none); requests from other origins
+ * get no CORS headers and their preflights a 403. Every response of a CORS route says {@code Vary: Origin}, so a
+ * cache never hands one origin's answer to another. Immutable and thread-safe.
  */
 public final class Cors {
-    static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
-    static final String ALLOWED_HEADERS = "Content-Type, Authorization, If-None-Match, X-API-Key, Last-Event-ID";
+    static final String ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS";
+    static final String ALLOWED_HEADERS = "Content-Type, If-None-Match, Last-Event-ID";
     static final String EXPOSED_HEADERS = "ETag, Retry-After";
     static final String PREFLIGHT_MAX_AGE_SECONDS = "600";
+
+    /** What the edge does with a request to a CORS route once the headers are set. */
+    enum Outcome { CONTINUE, PREFLIGHT_ALLOWED, PREFLIGHT_REFUSED }
 
     private final boolean anyOrigin;
     private final Set<String> origins;
@@ -30,41 +32,29 @@ public final class Cors {
         this.origins = allowedOrigins.stream().map(Cors::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Installs the before-handler; with no origins configured nothing is installed and no CORS header is sent. */
-    public void register(JavalinConfig config) {
-        if (anyOrigin || !origins.isEmpty()) {
-            config.routes.before(this::apply);
+    /**
+     * Sets the CORS response headers for a request to a CORS route and says whether it is a preflight to answer.
+     * Nothing but {@code Vary: Origin} is added when no origin is configured or the request names none.
+     */
+    Outcome apply(String method, HttpFields requestHeaders, HttpFields.Mutable responseHeaders) {
+        responseHeaders.put("Vary", "Origin");
+        String origin = requestHeaders.get("Origin");
+        if (origin == null || (!anyOrigin && origins.isEmpty())) {
+            return Outcome.CONTINUE;
         }
-    }
-
-    private void apply(Context ctx) {
-        String origin = ctx.header("Origin");
-        if (origin == null) {
-            return;
-        }
-        boolean preflight = ctx.method() == HandlerType.OPTIONS && ctx.header("Access-Control-Request-Method") != null;
+        boolean preflight = "OPTIONS".equals(method) && requestHeaders.get("Access-Control-Request-Method") != null;
         if (!anyOrigin && !origins.contains(normalize(origin))) {
-            if (preflight) {
-                ErrorResponses.write(ctx, new ApiError(403, "cors_origin_not_allowed",
-                        "Origin " + origin + " is not allowed; add it to CUTOVER_CORS_ORIGINS."));
-                ctx.skipRemainingHandlers();
-            }
-            return;
+            return preflight ? Outcome.PREFLIGHT_REFUSED : Outcome.CONTINUE;
         }
-        if (anyOrigin) {
-            ctx.header("Access-Control-Allow-Origin", "*");
-        } else {
-            ctx.header("Access-Control-Allow-Origin", origin);
-            ctx.header("Vary", "Origin");
+        responseHeaders.put("Access-Control-Allow-Origin", anyOrigin ? "*" : origin);
+        responseHeaders.put("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+        if (!preflight) {
+            return Outcome.CONTINUE;
         }
-        ctx.header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
-        if (preflight) {
-            ctx.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
-            ctx.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);
-            ctx.header("Access-Control-Max-Age", PREFLIGHT_MAX_AGE_SECONDS);
-            ctx.status(204);
-            ctx.skipRemainingHandlers();
-        }
+        responseHeaders.put("Access-Control-Allow-Methods", ALLOWED_METHODS);
+        responseHeaders.put("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        responseHeaders.put("Access-Control-Max-Age", PREFLIGHT_MAX_AGE_SECONDS);
+        return Outcome.PREFLIGHT_ALLOWED;
     }
 
     private static String normalize(String origin) {

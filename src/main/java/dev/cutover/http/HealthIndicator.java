@@ -8,6 +8,13 @@ public interface HealthIndicator {
 
     Report report();
 
-    record Report(HealthStatus status, Map<String, Object> details) {
+    /**
+     * @param details         shown to anyone who asks (load balancers, the frontend's status page)
+     * @param operatorDetails shown only to callers with the admin token: file paths and host details
+     */
+    record Report(HealthStatus status, Map<String, Object> details, Map<String, Object> operatorDetails) {
+        public Report(HealthStatus status, Map<String, Object> details) {
+            this(status, details, Map.of());
+        }
     }
 }

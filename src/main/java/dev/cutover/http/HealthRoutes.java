@@ -10,10 +10,13 @@ import java.util.Map;
 public final class HealthRoutes {
     private final List<HealthIndicator> indicators;
     private final String version;
+    private final AdminAuth adminAuth;
 
-    public HealthRoutes(List<HealthIndicator> indicators, String version) {
+    /** Callers with the admin token also see each part's operator details (paths, host facts). */
+    public HealthRoutes(List<HealthIndicator> indicators, String version, AdminAuth adminAuth) {
         this.indicators = List.copyOf(indicators);
         this.version = version;
+        this.adminAuth = adminAuth;
     }
 
     public void register(JavalinConfig config) {
@@ -21,6 +24,7 @@ public final class HealthRoutes {
     }
 
     private void health(Context ctx) {
+        boolean operator = adminAuth.actorFor(ctx.header("Authorization")).isPresent();
         HealthStatus overall = HealthStatus.UP;
         Map<String, Object> parts = new LinkedHashMap<>();
         for (HealthIndicator indicator : indicators) {
@@ -29,6 +33,9 @@ public final class HealthRoutes {
             Map<String, Object> part = new LinkedHashMap<>();
             part.put("status", report.status());
             part.putAll(report.details());
+            if (operator) {
+                part.putAll(report.operatorDetails());
+            }
             parts.put(indicator.name(), part);
         }
         Map<String, Object> body = new LinkedHashMap<>();

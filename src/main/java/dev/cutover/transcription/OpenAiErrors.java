@@ -1,6 +1,7 @@
 package dev.cutover.transcription;
 
 import dev.cutover.http.ApiError;
+import dev.cutover.http.EdgeResponses;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,12 +23,21 @@ final class OpenAiErrors {
 
     static void write(Context ctx, ApiError error) {
         error.headers().forEach(ctx::header);
+        ctx.status(error.status()).json(body(error));
+    }
+
+    /** The same error as a complete answer, for the request edge (a refused API key, before the body is read). */
+    static EdgeResponses.Answer answer(ApiError error) {
+        return EdgeResponses.Answer.json(error.status(), body(error), error.headers());
+    }
+
+    private static Map<String, Object> body(ApiError error) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("message", error.getMessage());
         body.put("type", typeOf(error.status()));
         body.put("param", paramOf(error));
         body.put("code", error.code());
-        ctx.status(error.status()).json(Map.of("error", body));
+        return Map.of("error", body);
     }
 
     static String typeOf(int status) {

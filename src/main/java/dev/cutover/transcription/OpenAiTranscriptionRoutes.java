@@ -2,6 +2,7 @@ package dev.cutover.transcription;
 
 import dev.cutover.http.ApiError;
 import dev.cutover.http.ApiKeyAuth;
+import dev.cutover.http.HeaderGate;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Locale;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * The {@code model} field is accepted and ignored: the loaded whisper model always answers. Errors use OpenAI's shape.
  */
 public final class OpenAiTranscriptionRoutes {
-    static final String ROUTE = "/v1/audio/transcriptions";
+    public static final String ROUTE = "/v1/audio/transcriptions";
     static final String FILE_FIELD = "file";
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiTranscriptionRoutes.class);
 
@@ -25,6 +26,11 @@ public final class OpenAiTranscriptionRoutes {
     public OpenAiTranscriptionRoutes(TranscriptionService service, ApiKeyAuth auth) {
         this.service = service;
         this.auth = auth;
+    }
+
+    /** The API key, checked by the edge from the headers before any of the upload is read; OpenAI's error shape. */
+    public HeaderGate gate() {
+        return (method, headers) -> auth.refusal(headers).map(OpenAiErrors::answer);
     }
 
     public void register(JavalinConfig config) {

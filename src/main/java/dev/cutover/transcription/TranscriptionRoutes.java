@@ -1,13 +1,15 @@
 package dev.cutover.transcription;
 
 import dev.cutover.http.ApiKeyAuth;
+import dev.cutover.http.EdgeResponses;
+import dev.cutover.http.HeaderGate;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.List;
 
 /** {@code POST /transcribe}: multipart field {@code audio} (plus optional language, prompt, temperature) to JSON. */
 public final class TranscriptionRoutes {
-    static final String ROUTE = "/transcribe";
+    public static final String ROUTE = "/transcribe";
     static final String AUDIO_FIELD = "audio";
 
     private final TranscriptionService service;
@@ -16,6 +18,11 @@ public final class TranscriptionRoutes {
     public TranscriptionRoutes(TranscriptionService service, ApiKeyAuth auth) {
         this.service = service;
         this.auth = auth;
+    }
+
+    /** The API key, checked by the edge from the headers before any of the upload is read. */
+    public HeaderGate gate() {
+        return (method, headers) -> auth.refusal(headers).map(EdgeResponses.Answer::error);
     }
 
     public void register(JavalinConfig config) {

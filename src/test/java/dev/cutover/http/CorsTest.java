@@ -26,20 +26,76 @@ class CorsTest {
         app.close();
     }
 
+    /** Every class of route: the public ones browsers call, and the ones that must never answer CORS. */
+    private static final List<String> PUBLIC = List.of("/api/v1/assignment?sessionId=s", "/ofrep/v1/evaluate/flags",
+            "/ofrep/v1/evaluate/flags/transcription-provider", "/ofrep/v1/events");
+    private static final List<String> NOT_PUBLIC = List.of("/api/v1/flags/transcription-provider",
+            "/api/v1/flags/transcription-provider/overrides", "/api/v1/flags/transcription-provider/overrides/1",
+            "/api/v1/audit", "/transcribe", "/v1/audio/transcriptions", "/metrics", "/health", "/stats",
+            "/no/such/path", "/api/v1/assignmentx");
+
     @Test
-    void preflightsFromAnAllowedOriginAreAnsweredForTheAssignmentOfrepAndTheEventStream() {
-        for (String path : List.of("/api/v1/assignment", "/ofrep/v1/evaluate/flags", "/ofrep/v1/evaluate/flags/transcription-provider",
-                "/ofrep/v1/events", "/api/v1/flags/transcription-provider")) {
+    void preflightsFromAnAllowedOriginAreAnsweredForThePublicRoutesOnlyWithoutCredentialsOrWriteMethods() {
+        for (String path : PUBLIC) {
             HttpResponse<String> response = preflight(app, path, APP_ORIGIN, "POST", "content-type,if-none-match");
 
             assertThat(response.statusCode()).as(path).isEqualTo(204);
-            assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue(APP_ORIGIN);
-            assertThat(response.headers().firstValue("Vary")).hasValue("Origin");
-            assertThat(list(response, "Access-Control-Allow-Methods")).contains("get", "post", "patch", "options");
-            assertThat(list(response, "Access-Control-Allow-Headers"))
-                    .contains("content-type", "authorization", "if-none-match", "x-api-key");
-            assertThat(response.headers().firstValue("Access-Control-Max-Age")).isPresent();
+            assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue(APP_ORIGIN);
+            assertThat(response.headers().firstValue("Vary")).as(path).hasValue("Origin");
+            assertThat(list(response, "Access-Control-Allow-Methods")).as(path).contains("get", "post", "options")
+                    .doesNotContain("patch", "delete", "put");
+            assertThat(list(response, "Access-Control-Allow-Headers")).as(path).contains("content-type", "if-none-match")
+                    .doesNotContain("authorization", "x-api-key");
+            assertThat(response.headers().firstValue("Access-Control-Max-Age")).as(path).isPresent();
         }
+        for (String path : NOT_PUBLIC) {
+            for (String method : List.of("GET", "POST", "PATCH", "DELETE")) {
+                HttpResponse<String> response = preflight(app, path, APP_ORIGIN, method, "authorization,content-type");
+
+                assertThat(response.statusCode()).as(method + " " + path).isNotEqualTo(204).isNotEqualTo(200);
+                assertThat(response.headers().map().keySet()).as(method + " " + path)
+                        .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("access-control-"));
+            }
+        }
+    }
+
+    @Test
+    void requestsFromAnAllowedOriginGetCorsHeadersOnThePublicRoutesOnlyAndVaryOriginAlways() {
+        for (String path : PUBLIC) {
+            HttpResponse<?> withOrigin = headersOf(get(path).header("Origin", APP_ORIGIN).build());
+            HttpResponse<?> without = headersOf(get(path).build());
+            HttpResponse<?> otherOrigin = headersOf(get(path).header("Origin", "https://evil.example.net").build());
+
+            assertThat(withOrigin.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue(APP_ORIGIN);
+            for (HttpResponse<?> response : List.of(withOrigin, without, otherOrigin)) {
+                assertThat(response.headers().allValues("Vary")).as(path).contains("Origin");
+            }
+            assertThat(otherOrigin.headers().firstValue("Access-Control-Allow-Origin")).as(path).isEmpty();
+        }
+        for (String path : NOT_PUBLIC) {
+            HttpResponse<String> response = app.send(get(path).header("Origin", APP_ORIGIN).build());
+
+            assertThat(response.headers().map().keySet()).as(path)
+                    .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("access-control-"));
+        }
+    }
+
+    /** The status and headers only, so the event stream (which never ends) can be asked too. */
+    private static HttpResponse<?> headersOf(HttpRequest request) {
+        try {
+            HttpResponse<java.io.InputStream> response = TestApp.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(app.uri(path)).timeout(java.time.Duration.ofSeconds(5)).GET();
     }
 
     @Test

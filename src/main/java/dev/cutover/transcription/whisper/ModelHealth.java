@@ -26,12 +26,14 @@ public final class ModelHealth implements HealthIndicator {
     @Override
     public Report report() {
         Map<String, Object> details = new LinkedHashMap<>();
+        Map<String, Object> operator = new LinkedHashMap<>();
         details.put("loaded", pool.isLoaded());
         details.put("phase", pool.phase().name().toLowerCase(Locale.ROOT));
         details.put("name", pool.modelName());
-        details.put("path", pool.modelPath().toString());
+        operator.put("path", pool.modelPath().toAbsolutePath().toString());
         details.put("sha256", pool.checksumStatus());
-        pool.notLoadedReason().ifPresent(reason -> details.put("reason", reason));
+        pool.publicNotLoadedReason().ifPresent(reason -> details.put("reason", reason));
+        pool.notLoadedReason().ifPresent(reason -> operator.put("reason", reason));
         details.put("systemInfo", pool.systemInfo());
         details.put("workers", pool.workers());
         details.put("threads", pool.threads());
@@ -39,6 +41,6 @@ public final class ModelHealth implements HealthIndicator {
         details.put("busyWorkers", pool.busyWorkers());
         details.put("queueDepth", pool.queueDepth());
         details.put("audioCtx", pool.audioCtxMode().label());
-        return new Report(pool.isLoaded() ? HealthStatus.UP : HealthStatus.DEGRADED, details);
+        return new Report(pool.isLoaded() ? HealthStatus.UP : HealthStatus.DEGRADED, details, operator);
     }
 }

@@ -211,7 +211,7 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
     private LoadedModel requireLoaded() {
         LoadedModel loaded = model;
         if (phase != Phase.LOADED || loaded == null) {
-            throw ApiError.unavailable("model_not_loaded", "The speech model is not loaded: " + notLoadedReason);
+            throw ApiError.unavailable("model_not_loaded", "The speech model is not loaded: " + withoutPaths(notLoadedReason));
         }
         return loaded;
     }
@@ -298,9 +298,20 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
         return phase;
     }
 
-    /** Why the pool cannot transcribe, with what to do; empty when loaded. */
+    /** Why the pool cannot transcribe, with what to do, for operators (with file paths); empty when loaded. */
     public Optional<String> notLoadedReason() {
         return isLoaded() ? Optional.empty() : Optional.of(notLoadedReason);
+    }
+
+    /** The same reason as anyone may read it (clients, public /health): the model named by its file name only. */
+    public Optional<String> publicNotLoadedReason() {
+        return notLoadedReason().map(this::withoutPaths);
+    }
+
+    private String withoutPaths(String reason) {
+        Path model = config.model();
+        String name = model.getFileName() == null ? "the model file" : model.getFileName().toString();
+        return reason.replace(model.toAbsolutePath().toString(), name).replace(model.toString(), name);
     }
 
     public Path modelPath() {

@@ -1,0 +1,169 @@
+package dev.cutover.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.testing.LogCapture;
+import dev.cutover.testing.TestApp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests broken at the HTTP level, as an attacker or a flaky network sends them: each is a small JSON 4xx within
+ * 2 s, with no ERROR line in the log and nothing stored or changed.
+ */
+class BrokenRequestTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "broken-request-admin";
+    private static final String OVERRIDES = "/api/v1/flags/transcription-provider/overrides";
+    private static final List<String> JSON_POSTS = List.of("/ofrep/v1/evaluate/flags",
+            "/ofrep/v1/evaluate/flags/transcription-provider", OVERRIDES);
+    private static TestApp app;
+
+    @BeforeAll
+    static void startApp() {
+        app = TestApp.builder().env("ADMIN_TOKEN", "ops:" + TOKEN).env("WHISPER_API_KEY", "k").start();
+    }
+
+    @AfterAll
+    static void stopApp() {
+        app.close();
+    }
+
+    @Test
+    void aChunkSizeThatIsNotHexIsA400AndNothingIsStored() {
+        for (String path : JSON_POSTS) {
+            String before = state();
+            int mark = LogCapture.mark();
+
+            Answer answer = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", false);
+
+            assertSmallJsonError(answer, path, 400);
+            assertThat(LogCapture.errorsSince(mark)).as(path).isEmpty();
+            assertThat(state()).as(path).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aBodyCutOffBeforeItsContentLengthIsA400AndNothingIsStored() {
+        for (String path : JSON_POSTS) {
+            String before = state();
+            int mark = LogCapture.mark();
+
+            Answer answer = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"context\":{}}", true);
+
+            assertSmallJsonError(answer, path, 400);
+            assertThat(LogCapture.errorsSince(mark)).as(path).isEmpty();
+            assertThat(state()).as(path).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aBodyLargerThanTheJsonLimitIsA413WithoutBeingRead() {
+        for (String path : JSON_POSTS) {
+            int mark = LogCapture.mark();
+
+            Answer answer = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n\r\n{", false);
+
+            assertSmallJsonError(answer, path, 413);
+            assertThat(LogCapture.errorsSince(mark)).as(path).isEmpty();
+        }
+    }
+
+    @Test
+    void headOnAdminRoutesNeedsTheTokenLikeGet() {
+        for (String path : List.of("/api/v1/flags/transcription-provider", OVERRIDES, "/api/v1/audit")) {
+            HttpResponse<String> anonymous = app.send(HttpRequest.newBuilder(app.uri(path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+            HttpResponse<String> operator = app.send(HttpRequest.newBuilder(app.uri(path)).header("Authorization", "Bearer " + TOKEN)
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(anonymous.body()).isEmpty();
+            assertThat(operator.statusCode()).as(path).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void healthNamesTheModelButShowsItsPathOnlyToOperators() throws IOException {
+        HttpResponse<String> anonymous = app.get("/health");
+        HttpResponse<String> operator = app.send(HttpRequest.newBuilder(app.uri("/health"))
+                .header("Authorization", "Bearer " + TOKEN).GET().build());
+        String modelPath = JSON.readTree(operator.body()).path("model").path("path").asText();
+
+        JsonNode model = JSON.readTree(anonymous.body()).path("model");
+        assertThat(model.path("name").asText()).isNotBlank();
+        assertThat(model.path("loaded").asBoolean()).isTrue();
+        assertThat(model.has("path")).isFalse();
+        assertThat(modelPath).startsWith("/");
+        assertThat(anonymous.body()).doesNotContain(modelPath).doesNotContain("/tmp/");
+    }
+
+    private static void assertSmallJsonError(Answer answer, String path, int status) {
+        assertThat(answer.text()).as(path).startsWith("HTTP/1.1 " + status);
+        assertThat(answer.text()).as(path).containsIgnoringCase("content-type: application/json");
+        String body = answer.text().substring(answer.text().indexOf("\r\n\r\n") + 4);
+        assertThat(body.length()).as(path).isLessThan(4096);
+        assertThat(body).as(path).startsWith("{");
+        assertThat(answer.elapsed()).as(path).isLessThan(Duration.ofSeconds(2));
+    }
+
+    /** What would change if a broken request were stored: the flag (with its version) and its overrides. */
+    private static String state() {
+        HttpRequest.Builder flag = HttpRequest.newBuilder(app.uri("/api/v1/flags/transcription-provider"))
+                .header("Authorization", "Bearer " + TOKEN);
+        HttpRequest.Builder audit = HttpRequest.newBuilder(app.uri("/api/v1/audit?limit=5"))
+                .header("Authorization", "Bearer " + TOKEN);
+        return app.send(flag.GET().build()).body() + app.send(audit.GET().build()).body();
+    }
+
+    private record Answer(String text, Duration elapsed) {
+    }
+
+    /** Sends bytes as they are on a connection of their own; halfClose ends the input right after them. */
+    private static Answer raw(String request, boolean halfClose) {
+        try (Socket socket = new Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(3_000);
+            long start = System.nanoTime();
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            if (halfClose) {
+                socket.shutdownOutput();
+            }
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[16 * 1024];
+            int length = 0;
+            try {
+                int read;
+                while (length < buffer.length && (read = in.read(buffer, length, buffer.length - length)) > 0) {
+                    length += read;
+                    String text = new String(buffer, 0, length, StandardCharsets.UTF_8);
+                    int headerEnd = text.indexOf("\r\n\r\n");
+                    if (headerEnd > 0 && text.trim().endsWith("}")) {
+                        break;
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                // Answer with what arrived.
+            }
+            return new Answer(new String(buffer, 0, length, StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
