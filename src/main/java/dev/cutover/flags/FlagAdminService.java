@@ -112,41 +112,74 @@ final class FlagAdminService {
     }
 
     static BigDecimal validPercentage(BigDecimal percentage) {
+        // Only compareTo, signum, scale and stripTrailingZeros (cheap for any exponent) before the range is known:
+        // toPlainString or setScale of 1e999999999 would write out a billion digits.
         if (percentage.signum() < 0 || percentage.compareTo(MAX_PERCENTAGE) > 0) {
             throw ApiError.badRequest("invalid_percentage",
-                    "percentage must be between 0 and 100, got " + percentage.toPlainString() + ".");
+                    "percentage must be between 0 and 100, got " + shortForm(percentage) + ".");
         }
-        if (percentage.stripTrailingZeros().scale() > 2) {
+        // Zero strips to scale 0; any other value from 0 to 100 strips to a scale of -2 or more.
+        BigDecimal stripped = percentage.stripTrailingZeros();
+        if (stripped.scale() > 2) {
             throw ApiError.badRequest("invalid_percentage",
-                    "percentage has at most two decimals (e.g. 12.5 or 12.25), got " + percentage.toPlainString() + ".");
+                    "percentage has at most two decimals (e.g. 12.5 or 12.25), got " + shortForm(percentage) + ".");
         }
-        return percentage.setScale(2);
+        return stripped.setScale(2);
+    }
+
+    /** A number as a client can recognise it, at most about 40 characters whatever its exponent or length. */
+    static String shortForm(BigDecimal number) {
+        // The scale is an int, possibly Integer.MIN_VALUE: widen before negating.
+        String text = Math.abs((long) number.scale()) <= 40 ? number.toPlainString() : number.toString();
+        return abbreviate(text);
     }
 
     static FlagStatus validStatus(String status) {
         return parseEnum(FlagStatus.class, "status", status);
     }
 
+    /**
+     * The constant whose name the value spells, in any ASCII case ("paused", "PAUSED", "Paused"). Nothing else: no
+     * trimming, and no Unicode case folding, under which "actıve" (dotless i) and "pauſed" (long s) would match.
+     */
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
-        String allowed = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
+        String allowed = Arrays.stream(type.getEnumConstants()).map(FlagAdminService::name)
                 .collect(Collectors.joining(", "));
         if (value == null) {
             throw ApiError.badRequest("missing_" + field, field + " is required: one of " + allowed + ".");
         }
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("invalid_" + field, field + " must be one of " + allowed + ", got '"
-                    + abbreviate(value) + "'.");
+        for (E constant : type.getEnumConstants()) {
+            if (spellsInAsciiCase(constant.name(), value)) {
+                return constant;
+            }
         }
+        throw ApiError.badRequest("invalid_" + field, field + " must be one of " + allowed + ", got '"
+                + abbreviate(value) + "'.");
+    }
+
+    /** Whether value is the (ASCII, upper-case) name with any of its letters written in ASCII lower case. */
+    private static boolean spellsInAsciiCase(String name, String value) {
+        if (name.length() != value.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = value.charAt(i);
+            char upper = c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
+            if (upper != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String validId(String id) {
         if (id == null || id.isEmpty()) {
             throw ApiError.badRequest("missing_id", "id is required: the userId or sessionId to override.");
         }
-        if (id.length() > AssignmentQuery.MAX_ID_LENGTH) {
-            throw ApiError.badRequest("id_too_long", "id is " + id.length() + " characters long; the limit is "
+        // Characters are code points, as PostgreSQL's char_length counts them: an emoji is one, not two UTF-16 units.
+        int characters = id.codePointCount(0, id.length());
+        if (characters > AssignmentQuery.MAX_ID_LENGTH) {
+            throw ApiError.badRequest("id_too_long", "id is " + characters + " characters long; the limit is "
                     + AssignmentQuery.MAX_ID_LENGTH + ".");
         }
         if (id.indexOf('\0') >= 0) {
@@ -159,7 +192,7 @@ final class FlagAdminService {
         if (text == null) {
             return "";
         }
-        if (text.length() > MAX_TEXT) {
+        if (text.length() > MAX_TEXT && text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw ApiError.badRequest(field + "_too_long", field + " is limited to " + MAX_TEXT + " characters.");
         }
         if (text.indexOf('\0') >= 0) {
@@ -172,8 +205,12 @@ final class FlagAdminService {
         return value.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String abbreviate(String value) {
-        return value.length() <= 40 ? value : value.substring(0, 40) + "…";
+    /** The first 40 characters of value; never cuts a surrogate pair in half. */
+    static String abbreviate(String value) {
+        if (value.length() <= 40 || value.codePointCount(0, value.length()) <= 40) {
+            return value;
+        }
+        return value.substring(0, value.offsetByCodePoints(0, 40)) + "…";
     }
 
     static ApiError unknownFlag(String key) {

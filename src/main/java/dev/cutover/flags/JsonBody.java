@@ -1,22 +1,26 @@
 package dev.cutover.flags;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.http.ApiError;
 import dev.cutover.http.JsonMapping;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.Optional;
 
 /**
  * A request body read as a JSON object, with typed field access that answers 400 naming the field. Numbers are kept
- * as exact decimals so that "10.555" is refused rather than rounded. Immutable.
+ * as exact decimals so that "10.555" is refused rather than rounded. Text is refused, never altered, when it is not
+ * valid Unicode (a lone surrogate would be stored as '?'). Immutable.
  */
 final class JsonBody {
-    private static final ObjectMapper READER = JsonMapping.objectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** No field takes a number longer than this; longer ones are refused by the parser before they are converted. */
+    static final int MAX_NUMBER_LENGTH = 100;
+    private static final ObjectMapper READER = reader();
 
     private final JsonNode root;
 
@@ -25,17 +29,41 @@ final class JsonBody {
     }
 
     static JsonBody parse(String text, String example) {
+        return parse(text == null || text.isBlank() ? null : () -> READER.readTree(text), example);
+    }
+
+    /**
+     * As {@link #parse(String, String)}, from the body's bytes: bytes that are not UTF-8 are then refused by the parser,
+     * where decoding them to a String first would have replaced them with U+FFFD.
+     */
+    static JsonBody parse(byte[] body, String example) {
+        return parse(body == null || body.length == 0 ? null : () -> READER.readTree(body), example);
+    }
+
+    private static JsonBody parse(TreeRead read, String example) {
         JsonNode root;
         try {
-            root = text == null || text.isBlank() ? null : READER.readTree(text);
+            root = read == null ? null : read.tree();
         } catch (JacksonException e) {
             throw ApiError.badRequest("malformed_json", "The body is not valid JSON (" + e.getOriginalMessage()
                     + "). Send an object such as " + example + ".");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading from memory: not expected
+        } catch (NumberFormatException | ArithmeticException e) {
+            // BigDecimal refuses exponents beyond the int range (1e2147483648) while the tree is built; the
+            // exception's message repeats the number, so it is not passed on.
+            throw ApiError.badRequest("malformed_json", "The body holds a number whose exponent is out of range. "
+                    + "Send an object such as " + example + ".");
         }
         if (root == null || !root.isObject()) {
             throw ApiError.badRequest("malformed_json", "The body must be a JSON object such as " + example + ".");
         }
         return new JsonBody(root);
+    }
+
+    @FunctionalInterface
+    private interface TreeRead {
+        JsonNode tree() throws IOException;
     }
 
     Optional<BigDecimal> optionalDecimal(String name) {
@@ -61,8 +89,27 @@ final class JsonBody {
             if (!node.isTextual()) {
                 throw ApiError.badRequest("invalid_" + snake(name), name + " must be a JSON string.");
             }
-            return node.textValue();
+            String text = node.textValue();
+            int surrogate = unpairedSurrogate(text);
+            if (surrogate >= 0) {
+                throw ApiError.badRequest("invalid_text", name + " is not valid Unicode text: it holds an unpaired "
+                        + "surrogate (\\u" + Integer.toHexString(text.charAt(surrogate)) + ") at position " + surrogate + ".");
+            }
+            return text;
         });
+    }
+
+    /** The index of the first UTF-16 surrogate that is not half of a pair, or -1 when the text is valid Unicode. */
+    static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     String requiredText(String name, String hint) {
@@ -74,6 +121,15 @@ final class JsonBody {
     private Optional<JsonNode> field(String name) {
         JsonNode node = root.get(name);
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
+    }
+
+    private static ObjectMapper reader() {
+        ObjectMapper mapper = JsonMapping.objectMapper()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNumberLength(MAX_NUMBER_LENGTH).build());
+        return mapper;
     }
 
     private static String snake(String camel) {

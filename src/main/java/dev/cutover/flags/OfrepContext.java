@@ -51,6 +51,10 @@ record OfrepContext(String sessionId, Optional<String> userId) {
             return root;
         } catch (IOException e) {
             throw OfrepError.parseError("The request body is not valid JSON: " + firstLine(e.getMessage()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // A reader that builds exact decimals refuses exponents beyond the int range while building the tree;
+            // the exception repeats the number, so it is not passed on.
+            throw OfrepError.parseError("The request body holds a number whose exponent is out of range.");
         }
     }
 
@@ -59,8 +63,18 @@ record OfrepContext(String sessionId, Optional<String> userId) {
             throw OfrepError.invalidContext(name + " must be a string, not " + node.getNodeType().name().toLowerCase(Locale.ROOT) + ".");
         }
         String text = node.textValue();
+        // Characters are code points, as for the assignment query and overrides: an emoji is one, not two.
         if (text.length() > MAX_ID_LENGTH) {
-            throw OfrepError.invalidContext(name + " is " + text.length() + " characters long; the limit is " + MAX_ID_LENGTH + ".");
+            int characters = text.codePointCount(0, text.length());
+            if (characters > MAX_ID_LENGTH) {
+                throw OfrepError.invalidContext(name + " is " + characters + " characters long; the limit is " + MAX_ID_LENGTH + ".");
+            }
+        }
+        int surrogate = JsonBody.unpairedSurrogate(text);
+        if (surrogate >= 0) {
+            // Refused rather than bucketed: the same id would bucket differently once anything re-encodes it.
+            throw OfrepError.invalidContext(name + " is not valid Unicode text: it holds an unpaired surrogate at position "
+                    + surrogate + ".");
         }
         return text;
     }
