@@ -1,12 +1,6 @@
 package dev.cutover.flags;
 
 import dev.cutover.http.ApiError;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -43,9 +37,14 @@ record AssignmentQuery(String sessionId, Optional<String> userId) {
     }
 
     private static void checkLength(String name, String value) {
+        // Characters are code points (an emoji is one, not two UTF-16 units); counted only when the UTF-16 length,
+        // never smaller, is over the limit, so ordinary ids pay nothing.
         if (value != null && value.length() > MAX_ID_LENGTH) {
-            throw ApiError.badRequest("id_too_long", name + " is " + value.length() + " characters long; the limit is "
-                    + MAX_ID_LENGTH + ".");
+            int characters = value.codePointCount(0, value.length());
+            if (characters > MAX_ID_LENGTH) {
+                throw ApiError.badRequest("id_too_long", name + " is " + characters + " characters long; the limit is "
+                        + MAX_ID_LENGTH + ".");
+            }
         }
     }
 
@@ -55,45 +54,15 @@ record AssignmentQuery(String sessionId, Optional<String> userId) {
 
     private static String decode(String name, String value) {
         if (value.length() > MAX_ID_LENGTH * 12) {
-            // Longer than any 256-character id could be encoded; no need to decode it to refuse it.
+            // Longer than any 256-character id could be encoded (4 UTF-8 bytes of 3 characters each, %XX); no need
+            // to decode it to refuse it.
             throw ApiError.badRequest("id_too_long", name + " is longer than " + MAX_ID_LENGTH + " characters.");
         }
-        if (value.indexOf('%') < 0 && value.indexOf('+') < 0) {
-            return value;
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '+') {
-                bytes.put((byte) ' ');
-            } else if (c == '%') {
-                if (i + 2 >= value.length()) {
-                    throw invalidEncoding(name);
-                }
-                int high = Character.digit(value.charAt(i + 1), 16);
-                int low = Character.digit(value.charAt(i + 2), 16);
-                if (high < 0 || low < 0) {
-                    throw invalidEncoding(name);
-                }
-                bytes.put((byte) (high * 16 + low));
-                i += 2;
-            } else if (c < 0x80) {
-                bytes.put((byte) c);
-            } else {
-                // Raw non-ASCII in a query string is not valid; browsers always percent-encode it.
-                throw invalidEncoding(name);
-            }
-        }
-        bytes.flip();
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            CharBuffer chars = decoder.decode(bytes);
-            return chars.toString();
-        } catch (CharacterCodingException e) {
+        String decoded = QueryParams.decode(value);
+        if (decoded == null) {
             throw invalidEncoding(name);
         }
+        return decoded;
     }
 
     private static ApiError invalidEncoding(String name) {

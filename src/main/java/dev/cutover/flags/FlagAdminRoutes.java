@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The admin API of the flag: read and change it, manage its overrides, read the audit trail. Every route needs the
@@ -84,15 +85,17 @@ public final class FlagAdminRoutes {
         String actor = auth.authenticate(ctx);
         long id = parseOverrideId(ctx.pathParam("id"));
         OverrideChange change = service.removeOverride(ctx.pathParam("key"), actor, id,
-                Optional.ofNullable(ctx.queryParam("reason")));
+                QueryParams.of(ctx.queryString()).text("reason"));
         noStore(ctx, change.version()).json(change);
     }
 
     private void audit(Context ctx) {
         auth.authenticate(ctx);
-        int limit = positiveNumber(ctx.queryParam("limit"), "limit").map(l -> (int) Math.min(l, AuditLog.MAX_PAGE))
+        // Read from the raw query string: ctx.queryParam decodes leniently, so limit=%zz would pass as absent.
+        QueryParams query = QueryParams.of(ctx.queryString());
+        int limit = query.positiveNumber("limit").map(l -> (int) Math.min(l, AuditLog.MAX_PAGE))
                 .orElse(DEFAULT_AUDIT_PAGE);
-        Optional<Long> before = positiveNumber(ctx.queryParam("before"), "before");
+        Optional<Long> before = query.positiveNumber("before");
         ctx.header("Cache-Control", "no-store");
         ctx.json(service.audit(limit, before));
     }
@@ -102,30 +105,12 @@ public final class FlagAdminRoutes {
     }
 
     private static long parseOverrideId(String text) {
-        try {
-            long id = Long.parseLong(text);
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException e) {
-            // Answered below, like any other id that cannot exist.
+        // ASCII digits only: Long.parseLong would also read "+1" or "١" (Arabic-Indic one) as override 1.
+        OptionalLong id = QueryParams.positiveWholeNumber(text);
+        if (id.isPresent()) {
+            return id.getAsLong();
         }
         throw ApiError.notFound("override_not_found", "Override ids are positive whole numbers; '"
-                + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "' is not one.");
-    }
-
-    private static Optional<Long> positiveNumber(String text, String name) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            long value = Long.parseLong(text.trim());
-            if (value > 0) {
-                return Optional.of(value);
-            }
-        } catch (NumberFormatException e) {
-            // Answered below.
-        }
-        throw ApiError.badRequest("invalid_" + name, name + " must be a positive whole number.");
+                + FlagAdminService.abbreviate(text) + "' is not one.");
     }
 }
