@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A multipart/form-data body read with hard limits. Field names are normalised the way form-encoding SDKs write
@@ -34,6 +36,20 @@ final class UploadForm {
             System.getProperty("java.io.tmpdir"), MAX_FILE_BYTES, MAX_REQUEST_BYTES, IN_MEMORY_BYTES);
 
     private static final Map<String, String> CLOSE_CONNECTION = Map.of("Connection", "close");
+
+    // Jetty 12.1's multipart limits, by message (each number is the limit, not what was sent).
+    /** One part over maxFileSize (MultiPartFormData: "max file size exceeded: 26214400"). */
+    private static final Pattern JETTY_PART_TOO_LARGE = Pattern.compile("max file size exceeded: \\d+");
+    /** The whole body over maxRequestSize, e.g. a chunked upload ("max length exceeded: 26476544"). */
+    private static final Pattern JETTY_BODY_TOO_LARGE = Pattern.compile("max length exceeded: \\d+");
+    /**
+     * Parts without a file name over the context's maxFormContentSize ("Form is larger than max length 200000") or
+     * one over the in-memory part size ("max memory file size exceeded: 1048576").
+     */
+    private static final Pattern JETTY_FIELDS_TOO_LARGE =
+            Pattern.compile("(?:Form is larger than max length |max memory file size exceeded: )(\\d+)");
+    /** One part's header block over the request header size ("headers max length exceeded: 8192"). */
+    private static final Pattern JETTY_PART_HEADERS_TOO_LARGE = Pattern.compile("headers max length exceeded: (\\d+)");
 
     private final Map<String, List<Part>> parts;
 
@@ -73,13 +89,10 @@ final class UploadForm {
             all = ctx.req().getParts();
         } catch (Exception e) {
             discardBody(ctx);
-            if (isSizeLimit(e)) {
-                throw tooLarge();
-            }
-            // Jetty drops the connection after a broken multipart body; say so, or the client reuses a dead socket.
-            throw new ApiError(400, "malformed_multipart",
-                    "The multipart body could not be read (" + rootMessage(e) + "); check the boundary and part headers.",
-                    CLOSE_CONNECTION);
+            throw limitHit(e).orElseGet(() ->
+                    // Jetty drops the connection after a broken multipart body; say so, or the client reuses a dead socket.
+                    new ApiError(400, "malformed_multipart", "The multipart body could not be read (" + rootMessage(e)
+                            + "); check the boundary and part headers.", CLOSE_CONNECTION));
         }
         Map<String, List<Part>> byName = new LinkedHashMap<>();
         for (Part part : all) {
@@ -169,15 +182,31 @@ final class UploadForm {
                 CLOSE_CONNECTION);
     }
 
-    private static boolean isSizeLimit(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-            if (message.contains("max") && (message.contains("size") || message.contains("length") || message.contains("exceed"))
-                    || t.getClass().getSimpleName().contains("TooLarge") || message.contains("413")) {
-                return true;
+    /**
+     * The limit a failed multipart read ran into, told by the exact messages of Jetty 12.1's parser (it throws
+     * IllegalStateException, wrapped in a "400: bad multipart" BadMessageException and a ServletException). Anything
+     * else is a malformed body, not a size limit: "headers max length exceeded" also has "max" and "length" in it.
+     */
+    private static Optional<ApiError> limitHit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (JETTY_PART_TOO_LARGE.matcher(message).matches() || JETTY_BODY_TOO_LARGE.matcher(message).matches()) {
+                return Optional.of(tooLarge());
+            }
+            Matcher fields = JETTY_FIELDS_TOO_LARGE.matcher(message);
+            if (fields.matches()) {
+                return Optional.of(new ApiError(413, "fields_too_large", "Parts without a file name are limited to "
+                        + fields.group(1) + " bytes; send the audio as a file part (with a filename) and keep each "
+                        + "text field under " + MAX_FIELD_BYTES + " bytes.", CLOSE_CONNECTION));
+            }
+            Matcher headers = JETTY_PART_HEADERS_TOO_LARGE.matcher(message);
+            if (headers.matches()) {
+                return Optional.of(new ApiError(400, "malformed_multipart", "A part's headers are longer than "
+                        + headers.group(1) + " bytes in all (too many or too long headers); send each part with just "
+                        + "Content-Disposition and Content-Type.", CLOSE_CONNECTION));
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     private static String rootMessage(Throwable e) {
