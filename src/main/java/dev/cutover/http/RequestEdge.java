@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpFields;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.VirtualThreads;
 
 /**
  * The first handler every request meets, on Jetty's core API ahead of the servlet layer (Javalin). It exists so that
@@ -95,11 +98,34 @@ public final class RequestEdge extends Handler.Wrapper {
         }
         if (hasBody(request.getHeaders()) && !matches(streamed, path)) {
             BufferedBody.read(request, limits,
-                    body -> forward(new BufferedRequest(request, body), response, callback),
+                    body -> dispatch(new BufferedRequest(request, body), response, callback),
                     refusal -> EdgeResponses.write(request, response, callback, rendererFor(path).render(path, refusal)));
             return true;
         }
-        return super.handle(request, response, callback);
+        dispatch(request, response, callback);
+        return true;
+    }
+
+    /**
+     * Everything this handler does itself is non-blocking, so Jetty may call it on the thread that read the request
+     * (no hand-off per request: that is most of assignment's speed). The servlet layer blocks, so it is handed to the
+     * thread pool here, explicitly.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    private void dispatch(Request request, Response response, Callback callback) {
+        // On a JVM with virtual threads (and HTTP_VIRTUAL_THREADS on), blocking servlet work runs on one of them.
+        Executor virtual = VirtualThreads.getVirtualThreadsExecutor(request.getComponents().getThreadPool());
+        Executor executor = virtual != null ? virtual : request.getComponents().getExecutor();
+        try {
+            executor.execute(() -> forward(request, response, callback));
+        } catch (RejectedExecutionException e) {
+            EdgeResponses.write(request, response, callback, EdgeResponses.Answer.error(ApiError.unavailable(
+                    "overloaded", "The service is overloaded; retry shortly.", 1)));
+        }
     }
 
     private ErrorRenderer rendererFor(String path) {
