@@ -53,7 +53,7 @@ public final class FlagAdminRoutes {
 
     private void patchFlag(Context ctx) {
         String actor = auth.authenticate(ctx);
-        JsonBody body = JsonBody.parse(ctx.body(), "{\"percentage\": 10, \"status\": \"active\", \"expectedVersion\": 3, "
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), "{\"percentage\": 10, \"status\": \"active\", \"expectedVersion\": 3, "
                 + "\"reason\": \"canary\"}");
         FlagChange change = new FlagChange(body.optionalDecimal("percentage"), body.optionalText("status"),
                 body.requiredLong("expectedVersion"), body.optionalText("reason"));
@@ -69,7 +69,7 @@ public final class FlagAdminRoutes {
 
     private void addOverride(Context ctx) {
         String actor = auth.authenticate(ctx);
-        JsonBody body = JsonBody.parse(ctx.body(),
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(),
                 "{\"list\": \"allow\", \"subject\": \"user\", \"id\": \"dev-42\", \"note\": \"QA laptop\"}");
         NewOverride request = new NewOverride(
                 body.requiredText("list", "allow or deny."),
