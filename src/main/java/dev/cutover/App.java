@@ -13,7 +13,9 @@ import dev.cutover.flags.OfrepEvents;
 import dev.cutover.flags.OfrepRoutes;
 import dev.cutover.http.AdminAuth;
 import dev.cutover.http.ApiKeyAuth;
+import dev.cutover.http.ByteBudget;
 import dev.cutover.http.Cors;
+import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.EdgeLimits;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
@@ -34,6 +36,7 @@ import dev.cutover.transcription.TranscriptionHealth;
 import dev.cutover.transcription.TranscriptionMetrics;
 import dev.cutover.transcription.TranscriptionRoutes;
 import dev.cutover.transcription.TranscriptionService;
+import dev.cutover.transcription.UploadForm;
 import dev.cutover.transcription.audio.AudioLimits;
 import dev.cutover.transcription.audio.UploadAudioDecoder;
 import dev.cutover.transcription.whisper.ModelHealth;
@@ -61,6 +64,7 @@ import org.slf4j.LoggerFactory;
 /** Wiring only: settings, then stores, then services, then HTTP. */
 public final class App implements AutoCloseable {
     public static final String VERSION = "0.1.0";
+    private static final int DEFAULT_HTTP_THREADS = 250;
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
 
     private final Javalin http;
@@ -112,8 +116,9 @@ public final class App implements AutoCloseable {
         }
 
         private static EdgeLimits edgeLimits(Settings settings) {
-            return new EdgeLimits(EdgeLimits.DEFAULT_MAX_BODY_BYTES, settings.minRequestDataRate(),
-                    settings.requestBodyTimeout(), Duration.ofSeconds(1));
+            return new EdgeLimits(EdgeLimits.jsonPolicy(settings.requestBodyTimeout()),
+                    UploadForm.edgePolicy(new ByteBudget(settings.uploadMemoryMb() * 1024L * 1024L)),
+                    settings.minRequestDataRate(), Duration.ofSeconds(1));
         }
     }
 
@@ -174,7 +179,9 @@ public final class App implements AutoCloseable {
         OpenAiTranscriptionRoutes openAiRoutes = new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth);
         wiring.edge().gate(transcriptionRoutes.gate(), TranscriptionRoutes.ROUTE)
                 .gate(openAiRoutes.gate(), OpenAiTranscriptionRoutes.ROUTE)
-                .streamed(TranscriptionRoutes.ROUTE, OpenAiTranscriptionRoutes.ROUTE);
+                .uploads(TranscriptionRoutes.ROUTE, OpenAiTranscriptionRoutes.ROUTE)
+                .errors((path, error) -> EdgeResponses.Answer.error(error), TranscriptionRoutes.ROUTE)
+                .errors(openAiRoutes::edgeError, OpenAiTranscriptionRoutes.ROUTE);
         wiring.routes().add(transcriptionRoutes::register);
         wiring.routes().add(openAiRoutes::register);
         wiring.routes().add(new StatsRoutes(outcomes, transcriptionMetrics, transcriptCache, transcriptionService)::register);
@@ -199,7 +206,10 @@ public final class App implements AutoCloseable {
             // Idle connections are bounded by HTTP_IDLE_TIMEOUT; their number by HTTP_MAX_CONNECTIONS.
             server.addBean(new NetworkConnectionLimit(settings.httpMaxConnections(), server));
             // Server -> edge -> upload limiter -> (Javalin's statistics handler -> servlet).
-            server.insertHandler(new UploadLimiter(settings.uploadConcurrency(), settings.requestBodyTimeout(),
+            // Uploads (and the transcriptions they wait for) may hold at most a quarter of the pool, so the
+            // other blocking routes (OFREP, admin, /health) always find a thread.
+            int uploads = Math.min(settings.uploadConcurrency(), Math.max(1, maxThreads(settings) / 4));
+            server.insertHandler(new UploadLimiter(uploads, settings.requestBodyTimeout(),
                     TranscriptionRoutes.ROUTE, OpenAiTranscriptionRoutes.ROUTE));
             server.insertHandler(edge);
         });
@@ -215,7 +225,7 @@ public final class App implements AutoCloseable {
      * (HTTP_VIRTUAL_THREADS=auto), on top of the edge's isolation, which holds on 17 as well.
      */
     private static QueuedThreadPool threadPool(Settings settings) {
-        int max = settings.httpThreads() > 0 ? settings.httpThreads() : 250;
+        int max = maxThreads(settings);
         QueuedThreadPool pool = new QueuedThreadPool(max, Math.min(8, max));
         pool.setName("http");
         if (settings.httpVirtualThreads() && VirtualThreads.areSupported()) {
@@ -223,6 +233,10 @@ public final class App implements AutoCloseable {
             LOG.info("HTTP: blocking work runs on virtual threads ({} platform threads at most)", max);
         }
         return pool;
+    }
+
+    private static int maxThreads(Settings settings) {
+        return settings.httpThreads() > 0 ? settings.httpThreads() : DEFAULT_HTTP_THREADS;
     }
 
     public int port() {

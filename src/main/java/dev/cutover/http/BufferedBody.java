@@ -11,45 +11,50 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Reads a small request body without holding a thread while it arrives: every chunk is taken when Jetty signals it
+ * Reads a request body without holding a thread while it arrives: every chunk is taken when Jetty signals it
  * (demand), so a client sending one byte every few seconds costs a connection, never a worker. The body must stay
- * under {@link EdgeLimits#maxBodyBytes()}, keep up {@link EdgeLimits#minDataRate()} after its first second, and be
- * whole within {@link EdgeLimits#bodyTimeout()}; otherwise the refusal (413 / 408 / 400) is handed over instead of
- * the body. Exactly one of the two consumers is called, once. Thread-safe: Jetty serialises demand callbacks, and
- * the timer and the reader race only through {@code finished}.
+ * under the policy's size, keep up the minimum data rate after its first second (checked on every chunk and once a
+ * second by a timer, so a silent sender is cut off too) and, for JSON bodies, arrive whole within the policy's
+ * deadline; otherwise the refusal (413 / 408 / 400 / 503) is handed over instead of the body. Exactly one of the two
+ * consumers is called, once. Thread-safe: Jetty serialises demand callbacks; the timer and the reader race only
+ * through {@code finished}, and the buffer is touched by the reader alone.
  */
 final class BufferedBody implements Runnable {
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
+    private static final long TICK_MILLIS = 1000;
 
     private final Request request;
-    private final EdgeLimits limits;
+    private final BodyPolicy policy;
+    private final long minDataRate;
     private final Consumer<byte[]> onBody;
     private final Consumer<ApiError> onRefusal;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final long startNanos = System.nanoTime();
-    private byte[] bytes = new byte[1024];
-    private int length;
-    private Scheduler.Task deadline;
+    private byte[] bytes = new byte[4096];
+    private volatile int length;
+    private long reserved;
 
-    private BufferedBody(Request request, EdgeLimits limits, Consumer<byte[]> onBody, Consumer<ApiError> onRefusal) {
+    private BufferedBody(Request request, BodyPolicy policy, long minDataRate, Consumer<byte[]> onBody,
+                         Consumer<ApiError> onRefusal) {
         this.request = request;
-        this.limits = limits;
+        this.policy = policy;
+        this.minDataRate = minDataRate;
         this.onBody = onBody;
         this.onRefusal = onRefusal;
     }
 
-    static void read(Request request, EdgeLimits limits, Consumer<byte[]> onBody, Consumer<ApiError> onRefusal) {
+    static void read(Request request, BodyPolicy policy, long minDataRate, Consumer<byte[]> onBody,
+                     Consumer<ApiError> onRefusal) {
         long declared = request.getHeaders().getLongField("Content-Length");
-        if (declared > limits.maxBodyBytes()) {
-            onRefusal.accept(tooLarge(limits));
+        if (declared > policy.maxBytes()) {
+            onRefusal.accept(tooLarge(policy));
             return;
         }
-        BufferedBody body = new BufferedBody(request, limits, onBody, onRefusal);
-        body.deadline = request.getComponents().getScheduler().schedule(body::timedOut,
-                limits.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        BufferedBody body = new BufferedBody(request, policy, minDataRate, onBody, onRefusal);
+        policy.budget().ifPresent(budget -> Request.addCompletionListener(request, failure -> budget.release(body.reserved)));
+        body.scheduleTick();
         body.run();
     }
 
@@ -67,71 +72,87 @@ final class BufferedBody implements Runnable {
                 return;
             }
             boolean last = chunk.isLast();
-            boolean fits = append(chunk.getByteBuffer());
+            ApiError notTaken = append(chunk.getByteBuffer());
             chunk.release();
-            if (!fits) {
-                refuse(tooLarge(limits));
+            if (notTaken != null) {
+                refuse(notTaken);
                 return;
             }
             if (last) {
                 if (finished.compareAndSet(false, true)) {
-                    deadline.cancel();
-                    onBody.accept(Arrays.copyOf(bytes, length));
+                    onBody.accept(length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
                 }
                 return;
             }
             if (tooSlow()) {
-                refuse(slow(limits));
+                refuse(slow());
                 return;
             }
         }
     }
 
-    private boolean append(ByteBuffer buffer) {
+    private ApiError append(ByteBuffer buffer) {
         int size = buffer.remaining();
-        if ((long) length + size > limits.maxBodyBytes()) {
-            return false;
+        if ((long) length + size > policy.maxBytes()) {
+            return tooLarge(policy);
         }
         if (length + size > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.min(limits.maxBodyBytes(), Math.max(bytes.length * 2, length + size)));
+            int capacity = (int) Math.min(policy.maxBytes(), Math.max((long) bytes.length * 2, (long) length + size));
+            if (policy.budget().isPresent()) {
+                if (!policy.budget().get().tryReserve(capacity - reserved)) {
+                    return new ApiError(503, "overloaded", "Too many uploads are being received right now; retry shortly.",
+                            Map.of("Retry-After", "2", "Connection", "close"));
+                }
+                reserved = capacity;
+            }
+            bytes = Arrays.copyOf(bytes, capacity);
         }
         buffer.get(bytes, length, size);
         length += size;
-        return true;
+        return null;
+    }
+
+    /** Once a second: is the sender too slow, or past the deadline? Reschedules itself until the body is done. */
+    private void scheduleTick() {
+        request.getComponents().getScheduler().schedule(() -> {
+            if (finished.get()) {
+                return;
+            }
+            long elapsedMillis = elapsedMillis();
+            if (policy.deadline().isPresent() && elapsedMillis >= policy.deadline().get().toMillis()) {
+                refuse(answer(408, "request_timeout", "The request body did not arrive within "
+                        + policy.deadline().get().toSeconds() + " s; send it whole and promptly."));
+            } else if (tooSlow()) {
+                refuse(slow());
+            } else {
+                scheduleTick();
+            }
+        }, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The same rule as Jetty's own for servlet reads: after a grace second, at least minDataRate bytes a second. */
     private boolean tooSlow() {
-        if (limits.minDataRate() <= 0) {
-            return false;
-        }
-        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        if (elapsedMillis <= EdgeLimits.RATE_GRACE.toMillis()) {
-            return false;
-        }
-        return length < limits.minDataRate() * elapsedMillis / 1000;
+        long elapsedMillis = elapsedMillis();
+        return minDataRate > 0 && elapsedMillis > EdgeLimits.RATE_GRACE.toMillis()
+                && length < minDataRate * elapsedMillis / 1000;
     }
 
-    private void timedOut() {
-        refuse(answer(408, "request_timeout", "The request body did not arrive within "
-                + limits.bodyTimeout().toSeconds() + " s; send it whole and promptly."));
+    private long elapsedMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
     private void refuse(ApiError answer) {
         if (finished.compareAndSet(false, true)) {
-            if (deadline != null) {
-                deadline.cancel();
-            }
             onRefusal.accept(answer);
         }
     }
 
     private ApiError refusalFor(Throwable failure) {
         if (failure instanceof TimeoutException) {
-            return slow(limits);
+            return slow();
         }
         if (failure instanceof BadMessageException bad && bad.getCode() == 413) {
-            return tooLarge(limits);
+            return tooLarge(policy);
         }
         if (failure instanceof BadMessageException) {
             return answer(400, "malformed_body", "The request body could not be read (bad chunked encoding or framing).");
@@ -142,13 +163,13 @@ final class BufferedBody implements Runnable {
         return answer(400, "malformed_body", "The request body could not be read.");
     }
 
-    private static ApiError tooLarge(EdgeLimits limits) {
-        return answer(413, "body_too_large", "The request body is larger than " + limits.maxBodyBytes() / 1024 + " KiB.");
+    private static ApiError tooLarge(BodyPolicy policy) {
+        return answer(413, policy.tooLargeCode(), policy.tooLargeMessage());
     }
 
-    private static ApiError slow(EdgeLimits limits) {
-        return answer(408, "request_timeout", "The request body arrived slower than " + limits.minDataRate()
-                + " bytes a second; send it whole and promptly.");
+    private ApiError slow() {
+        return answer(408, "request_timeout", "The request body arrived slower than " + minDataRate
+                + " bytes a second (MIN_REQUEST_DATA_RATE); send it whole and promptly.");
     }
 
     /** The connection is closed after any of these: what is left of the body is not read. */

@@ -1,18 +1,23 @@
 package dev.cutover.http;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * How much the edge lets one request take: the largest body it buffers for the JSON routes, how slowly a body may
- * arrive, and how long a refused request's body is drained so that the client reads the refusal.
+ * How much the edge lets one request take.
  *
- * @param maxBodyBytes       bodies of the JSON routes (admin, OFREP, client events) larger than this are refused (413)
- * @param minDataRate        bytes a second a body must keep up after its first second (MIN_REQUEST_DATA_RATE); 408 below
- * @param bodyTimeout        a JSON body must have arrived whole within this (REQUEST_BODY_TIMEOUT); 408 after
- * @param refusalDrain       after a refusal, how long what the client already sent is read and dropped before the
- *                           connection closes (so a fast client reads its 401 instead of a reset)
+ * @param json         JSON bodies (admin, OFREP, client events): small, and whole within REQUEST_BODY_TIMEOUT
+ * @param upload       uploads: up to the upload limit, within the shared memory budget, at the minimum data rate
+ * @param minDataRate  bytes a second a body must keep up after its first second (MIN_REQUEST_DATA_RATE); 408 below
+ * @param refusalDrain after a refusal, how long what the client already sent is read and dropped before the
+ *                     connection closes (so a fast client reads its 401 instead of a reset)
  */
-public record EdgeLimits(int maxBodyBytes, long minDataRate, Duration bodyTimeout, Duration refusalDrain) {
-    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+public record EdgeLimits(BodyPolicy json, BodyPolicy upload, long minDataRate, Duration refusalDrain) {
+    public static final int DEFAULT_MAX_JSON_BYTES = 64 * 1024;
     static final Duration RATE_GRACE = Duration.ofSeconds(1);
+
+    public static BodyPolicy jsonPolicy(Duration deadline) {
+        return new BodyPolicy(DEFAULT_MAX_JSON_BYTES, Optional.of(deadline), Optional.empty(), "body_too_large",
+                "The request body is larger than " + DEFAULT_MAX_JSON_BYTES / 1024 + " KiB.");
+    }
 }

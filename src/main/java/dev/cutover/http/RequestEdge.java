@@ -26,11 +26,11 @@ import org.eclipse.jetty.util.VirtualThreads;
  *   <li>assignment is a {@link CoreRoute} answered here from memory and never queues behind servlet work;</li>
  *   <li>credentials are checked from the headers ({@link HeaderGate}) before any body is read, and a refused
  *       request is answered at once;</li>
- *   <li>the small JSON bodies (admin, OFREP, client events) are read here asynchronously ({@link BufferedBody}):
- *       a slow sender holds a connection, not a thread, and is cut off with 408 below the minimum data rate;
- *       the servlet only ever sees a body already in memory, so cut-off and malformed bodies are 4xx here;</li>
- *   <li>upload routes are streamed to the servlet (bodies up to 25 MiB are not buffered) behind a concurrency limit
- *       (a {@code QoSHandler} wired in App), with Jetty's own minimum data rate;</li>
+ *   <li>every body is read here asynchronously ({@link BufferedBody}) before the servlet layer sees the request:
+ *       a slow sender holds a connection, not a thread, and is cut off with 408 below the minimum data rate; the
+ *       servlet only ever reads a body already in memory, so cut-off and malformed bodies are 4xx here. JSON bodies
+ *       (admin, OFREP, client events) are small and must arrive within a deadline; uploads (up to 25 MiB) share a
+ *       memory budget, and their processing is limited by a {@code QoSHandler} wired in App;</li>
  *   <li>CORS is applied to the public routes only.</li>
  * </ul>
  * A per-route thread pool would only have moved the starvation: here no route's slowness can hold a thread that is
@@ -42,7 +42,7 @@ public final class RequestEdge extends Handler.Wrapper {
     private final Map<String, ServedRoute> served;
     private final List<PathSpec> corsPaths;
     private final List<Gated> gates;
-    private final List<PathSpec> streamed;
+    private final List<PathSpec> uploads;
     private final List<Rendered> renderers;
 
     private RequestEdge(Builder builder) {
@@ -51,7 +51,7 @@ public final class RequestEdge extends Handler.Wrapper {
         this.served = Map.copyOf(builder.served);
         this.corsPaths = List.copyOf(builder.corsPaths);
         this.gates = List.copyOf(builder.gates);
-        this.streamed = List.copyOf(builder.streamed);
+        this.uploads = List.copyOf(builder.uploads);
         this.renderers = List.copyOf(builder.renderers);
     }
 
@@ -96,8 +96,9 @@ public final class RequestEdge extends Handler.Wrapper {
             route.route().handle(request, response, callback);
             return true;
         }
-        if (hasBody(request.getHeaders()) && !matches(streamed, path)) {
-            BufferedBody.read(request, limits,
+        if (hasBody(request.getHeaders())) {
+            BodyPolicy policy = matches(uploads, path) ? limits.upload() : limits.json();
+            BufferedBody.read(request, policy, limits.minDataRate(),
                     body -> dispatch(new BufferedRequest(request, body), response, callback),
                     refusal -> EdgeResponses.write(request, response, callback, rendererFor(path).render(path, refusal)));
             return true;
@@ -239,7 +240,7 @@ public final class RequestEdge extends Handler.Wrapper {
         private final Map<String, ServedRoute> served = new HashMap<>();
         private final List<PathSpec> corsPaths = new ArrayList<>();
         private final List<Gated> gates = new ArrayList<>();
-        private final List<PathSpec> streamed = new ArrayList<>();
+        private final List<PathSpec> uploads = new ArrayList<>();
         private final List<Rendered> renderers = new ArrayList<>();
 
         private Builder(EdgeLimits limits, Cors cors) {
@@ -269,10 +270,10 @@ public final class RequestEdge extends Handler.Wrapper {
             return this;
         }
 
-        /** Paths whose (large) bodies go to the servlet as a stream instead of being buffered here. */
-        public Builder streamed(String... paths) {
+        /** Paths whose bodies are uploads (the upload policy: large, no deadline, a shared memory budget). */
+        public Builder uploads(String... paths) {
             for (String path : paths) {
-                streamed.add(PathSpec.from(path));
+                uploads.add(PathSpec.from(path));
             }
             return this;
         }

@@ -2,6 +2,7 @@ package dev.cutover.transcription;
 
 import dev.cutover.http.ApiError;
 import dev.cutover.http.ApiKeyAuth;
+import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.HeaderGate;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -31,6 +32,11 @@ public final class OpenAiTranscriptionRoutes {
     /** The API key, checked by the edge from the headers before any of the upload is read; OpenAI's error shape. */
     public HeaderGate gate() {
         return (method, headers) -> auth.refusal(headers).map(OpenAiErrors::answer);
+    }
+
+    /** A body the edge refused (too large, too slow, cut off, no memory left) in OpenAI's error shape. */
+    public EdgeResponses.Answer edgeError(String path, ApiError error) {
+        return OpenAiErrors.answer(error);
     }
 
     public void register(JavalinConfig config) {

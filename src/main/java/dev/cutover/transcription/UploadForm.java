@@ -2,6 +2,8 @@ package dev.cutover.transcription;
 
 import dev.cutover.http.ApiError;
 import dev.cutover.http.ApiKeyAuth;
+import dev.cutover.http.BodyPolicy;
+import dev.cutover.http.ByteBudget;
 import io.javalin.http.Context;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.BadMessageException;
 
 /**
  * A multipart/form-data body read with hard limits. Field names are normalised the way form-encoding SDKs write
@@ -25,13 +28,14 @@ import java.util.regex.Pattern;
  * type or file name. Parts bigger than the in-memory threshold are spooled to a temporary file by Jetty, which deletes
  * it when the request ends, so no body is ever buffered without bound.
  */
-final class UploadForm {
+public final class UploadForm {
     /** OpenAI's own upload limit; bigger requests are refused with 413 before or while reading. */
     static final long MAX_FILE_BYTES = 25L * 1024 * 1024;
     static final long MAX_REQUEST_BYTES = MAX_FILE_BYTES + 256 * 1024;
     private static final int IN_MEMORY_BYTES = 1024 * 1024;
     private static final int MAX_FIELD_BYTES = 8 * 1024;
     private static final String JETTY_MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
+    private static final String JETTY_PARTS_ATTRIBUTE = "org.eclipse.jetty.http.MultiPartFormData";
     private static final MultipartConfigElement LIMITS = new MultipartConfigElement(
             System.getProperty("java.io.tmpdir"), MAX_FILE_BYTES, MAX_REQUEST_BYTES, IN_MEMORY_BYTES);
 
@@ -88,8 +92,14 @@ final class UploadForm {
         try {
             all = ctx.req().getParts();
         } catch (Exception e) {
-            discardBody(ctx);
-            throw limitHit(e).orElseGet(() ->
+            // Jetty's end-of-request clean-up would rethrow the failed parse (MultiPartFormData.getParts joins the
+            // failed future) and log it as a server error; nothing was stored, so there is nothing to clean up.
+            ctx.req().removeAttribute(JETTY_PARTS_ATTRIBUTE);
+            Optional<ApiError> limit = limitHit(e);
+            if (limit.isEmpty() || limit.get().status() != 408) {
+                discardBody(ctx); // a client cut off for being slow is not waited for
+            }
+            throw limit.orElseGet(() ->
                     // Jetty drops the connection after a broken multipart body; say so, or the client reuses a dead socket.
                     new ApiError(400, "malformed_multipart", "The multipart body could not be read (" + rootMessage(e)
                             + "); check the boundary and part headers.", CLOSE_CONNECTION));
@@ -176,6 +186,15 @@ final class UploadForm {
         return bracket > 0 && name.endsWith("]") ? name.substring(0, bracket) : name;
     }
 
+    /**
+     * What the request edge accepts of an upload before this form parses it: the whole request up to the upload
+     * limit, no deadline (a large clip on a slow network is fine above the minimum data rate), in the shared budget.
+     */
+    public static BodyPolicy edgePolicy(ByteBudget budget) {
+        ApiError tooLarge = tooLarge();
+        return new BodyPolicy((int) MAX_REQUEST_BYTES, Optional.empty(), Optional.of(budget), tooLarge.code(), tooLarge.getMessage());
+    }
+
     private static ApiError tooLarge() {
         return new ApiError(413, "upload_too_large",
                 "The upload is larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB; send a shorter or more compressed clip.",
@@ -189,6 +208,10 @@ final class UploadForm {
      */
     private static Optional<ApiError> limitHit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BadMessageException bad && bad.getCode() == 408) {
+                return Optional.of(new ApiError(408, "request_timeout", "The upload arrived slower than the minimum data "
+                        + "rate (MIN_REQUEST_DATA_RATE); send it whole and promptly.", CLOSE_CONNECTION));
+            }
             String message = String.valueOf(t.getMessage());
             if (JETTY_PART_TOO_LARGE.matcher(message).matches() || JETTY_BODY_TOO_LARGE.matcher(message).matches()) {
                 return Optional.of(tooLarge());

@@ -2,6 +2,7 @@ package dev.cutover.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestApp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,6 +79,7 @@ class SlowClientIsolationTest {
         for (int i = 0; i < 20; i++) {
             probeAll();
         }
+        int logMark = LogCapture.mark();
         long attackEnds = System.nanoTime() + ATTACK.toNanos();
         try {
             for (int i = 0; i < SLOW_UPLOADS; i++) {
@@ -114,6 +116,7 @@ class SlowClientIsolationTest {
                     .containsOnly("upload 401", "ofrep 408");
             assertThat(endings.get("upload 401").get()).isGreaterThanOrEqualTo(SLOW_UPLOADS);
             assertThat(endings.get("ofrep 408").get()).isGreaterThanOrEqualTo(SLOW_OFREP);
+            assertThat(LogCapture.errorsSince(logMark)).as("nothing a client did is a server error").isEmpty();
         } finally {
             clock.shutdownNow();
             clock.awaitTermination(5, TimeUnit.SECONDS);
@@ -128,6 +131,48 @@ class SlowClientIsolationTest {
                 probe(() -> app.send(request("/health").GET().build()), 200),
                 probe(() -> app.send(request("/ofrep/v1/evaluate/flags").header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"context\":{\"targetingKey\":\"probe\"}}")).build()), 200)};
+    }
+
+    @Test
+    void slowUploadsWithAValidKeyAreCutOffBelowTheMinimumDataRateWhileAssignmentKeepsAnswering() throws Exception {
+        int slowUploads = 40;
+        for (int i = 0; i < 20; i++) {
+            probeAll();
+        }
+        int logMark = LogCapture.mark();
+        List<SlowClient> open = new ArrayList<>();
+        for (int i = 0; i < slowUploads; i++) {
+            open.add(SlowClient.open(app.port(), "upload", slowUploadHeaders().replace("\r\n\r\n", "\r\nX-API-Key: " + KEY + "\r\n\r\n")));
+        }
+        Map<String, AtomicInteger> endings = new ConcurrentHashMap<>();
+        List<Long> assignment = new ArrayList<>();
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            long nextByte = System.nanoTime();
+            while (System.nanoTime() < until && endings.values().stream().mapToInt(AtomicInteger::get).sum() < slowUploads) {
+                if (System.nanoTime() >= nextByte) {
+                    for (SlowClient client : open) {
+                        if (!client.ended) {
+                            String ending = client.sendOneByteOrReadTheEnd();
+                            if (ending != null) {
+                                client.ended = true;
+                                endings.computeIfAbsent(ending, k -> new AtomicInteger()).incrementAndGet();
+                            }
+                        }
+                    }
+                    nextByte += BYTE_EVERY.toNanos();
+                }
+                assignment.add(probe(() -> app.send(request("/api/v1/assignment?sessionId=probe").GET().build()), 200));
+                TimeUnit.MILLISECONDS.sleep(250);
+            }
+        } finally {
+            open.forEach(SlowClient::close);
+        }
+
+        assertThat(endings.keySet()).as("how the slow uploads ended: %s", endings).isSubsetOf("408", "503");
+        assertThat(endings.values().stream().mapToInt(AtomicInteger::get).sum()).as("ended: %s", endings).isEqualTo(slowUploads);
+        assertThat(p99(assignment)).as("assignment p99 ms").isLessThan(100);
+        assertThat(LogCapture.errorsSince(logMark)).as("nothing a client did is a server error").isEmpty();
     }
 
     private static void tick(List<SlowClient> open, int slot, Map<String, AtomicInteger> endings, long attackEnds) {
@@ -196,6 +241,7 @@ class SlowClientIsolationTest {
         final String headers;
         private final Socket socket;
         private final boolean chunked;
+        boolean ended;
 
         private SlowClient(String kind, String headers, Socket socket) {
             this.kind = kind;
