@@ -76,13 +76,17 @@ public final class App implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        App app = start(Settings.fromEnvironment());
+        App app = start(Settings.fromEnvironment(), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     }
 
-    public static App start(Settings settings) {
+    /**
+     * Starts every part with the given clock: windows, retention, soaks and guard intervals read it (never the system
+     * clock directly), so tests move time instead of waiting for it.
+     */
+    public static App start(Settings settings, Clock clock) {
         WhisperConfig whisperConfig = WhisperConfig.from(settings); // refuses a bad WHISPER_AUDIO_CTX up front
-        Wiring wiring = new Wiring(settings, Clock.systemUTC(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Wiring wiring = new Wiring(settings, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             Database database = Database.open(settings.databaseUrl(), settings.dataDir());
             wiring.resources.add(database);

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -80,6 +81,13 @@ public final class TestApp implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> env = new HashMap<>();
+        private Clock clock = Clock.systemUTC();
+
+        /** The clock every part of the app reads; a {@link TestClock} lets the test move time. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
 
         public Builder env(String name, String value) {
             env.put(name, value);
@@ -98,7 +106,7 @@ public final class TestApp implements AutoCloseable {
             effective.putIfAbsent("DATA_DIR", tempDir().toString());
             // A healthy app by default: the generated test model, never whatever real model a developer downloaded.
             TestModels.env().forEach(effective::putIfAbsent);
-            return new TestApp(App.start(Settings.from(effective)), effective);
+            return new TestApp(App.start(Settings.from(effective), clock), effective);
         }
 
         private static Path tempDir() {
