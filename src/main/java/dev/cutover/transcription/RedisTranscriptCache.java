@@ -78,6 +78,22 @@ final class RedisTranscriptCache implements TranscriptCache {
         }
         connector.scheduleWithFixedDelay(this::tryConnect, CONNECT_RETRY.toMillis(), CONNECT_RETRY.toMillis(),
                 TimeUnit.MILLISECONDS);
+        connector.scheduleWithFixedDelay(this::probeWhileFailing, SKIP_AFTER_FAILURE.toMillis(),
+                SKIP_AFTER_FAILURE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** While the last commands failed, a PING (within the command timeout) tells when Redis answers again. */
+    private void probeWhileFailing() {
+        StatefulRedisConnection<String, String> redis = connection.get();
+        if (failuresInARow.get() < FAILURES_BEFORE_SKIPPING || redis == null || !redis.isOpen()) {
+            return;
+        }
+        try {
+            redis.sync().ping();
+            failuresInARow.set(0);
+        } catch (RuntimeException e) {
+            LOG.debug("Redis still not answering: {}", e.getMessage());
+        }
     }
 
     @Override
@@ -128,7 +144,10 @@ final class RedisTranscriptCache implements TranscriptCache {
 
     @Override
     public CacheState state() {
-        return new CacheState("redis", usableConnection() != null, -1);
+        // Unavailable while the last commands failed (until one succeeds again), not only during the skip interval:
+        // what /health says must not depend on how fast the host answers the health check.
+        boolean failing = failuresInARow.get() >= FAILURES_BEFORE_SKIPPING;
+        return new CacheState("redis", usableConnection() != null && !failing, -1);
     }
 
     private static RedisURI parse(String redisUrl) {
