@@ -1,30 +1,35 @@
 package dev.cutover;
 
+import dev.cutover.audit.AuditLog;
 import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
 import dev.cutover.flags.AssignmentRoutes;
-import dev.cutover.flags.AuditLog;
 import dev.cutover.flags.FlagAdminRoutes;
+import dev.cutover.flags.FlagAdminService;
+import dev.cutover.flags.FlagChangeListener;
 import dev.cutover.flags.FlagHealth;
 import dev.cutover.flags.FlagRefresher;
 import dev.cutover.flags.FlagSnapshots;
-import dev.cutover.flags.OfrepEvents;
-import dev.cutover.flags.OfrepRoutes;
+import dev.cutover.flags.FlagStore;
+import dev.cutover.flags.ofrep.OfrepEvaluation;
+import dev.cutover.flags.ofrep.OfrepEvents;
+import dev.cutover.flags.ofrep.OfrepRoutes;
+import dev.cutover.flags.ofrep.SnapshotVersionWaiter;
 import dev.cutover.http.AdminAuth;
 import dev.cutover.http.ApiKeyAuth;
 import dev.cutover.http.ByteBudget;
 import dev.cutover.http.Cors;
-import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.EdgeLimits;
-import dev.cutover.http.RequestEdge;
-import dev.cutover.http.UploadLimiter;
+import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
+import dev.cutover.http.RequestEdge;
+import dev.cutover.http.UploadLimiter;
 import dev.cutover.signals.InMemoryOutcomeRecorder;
 import dev.cutover.signals.OutcomeRecorder;
 import dev.cutover.transcription.CacheHealth;
@@ -52,6 +57,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -130,7 +136,9 @@ public final class App implements AutoCloseable {
         Settings settings = wiring.settings();
         AdminAuth adminAuth = wiring.adminAuth();
         FlagSnapshots flagSnapshots = new FlagSnapshots();
-        FlagRefresher flagRefresher = new FlagRefresher(database, flagSnapshots, settings.flagRefreshInterval(), wiring.clock());
+        FlagStore flagStore = new FlagStore(database.jdbi());
+        FlagRefresher flagRefresher = new FlagRefresher(database, flagStore, new FlagChangeListener(database.url()),
+                flagSnapshots, settings.flagRefreshInterval(), wiring.clock());
         flagRefresher.start();
         wiring.resources().add(flagRefresher);
         wiring.health().add(new FlagHealth(flagSnapshots, flagRefresher));
@@ -138,14 +146,17 @@ public final class App implements AutoCloseable {
         wiring.edge().serve(AssignmentRoutes.PATH, AssignmentRoutes.METHODS, new AssignmentRoutes(flagSnapshots))
                 .cors(AssignmentRoutes.PATH)
                 .gate(adminAuth.gate(), FlagAdminRoutes.FLAGS_PATHS, FlagAdminRoutes.AUDIT_PATH);
-        wiring.routes().add(new FlagAdminRoutes(database, auditLog, adminAuth)::register);
+        wiring.routes().add(new FlagAdminRoutes(new FlagAdminService(flagStore, auditLog), adminAuth)::register);
         return flagSnapshots;
     }
 
     private static OfrepEvents wireOfrep(Wiring wiring, FlagSnapshots flagSnapshots) {
         OfrepEvents ofrepEvents = new OfrepEvents(flagSnapshots, OfrepEvents.DEFAULT_MAX_CLIENTS, OfrepEvents.DEFAULT_KEEP_ALIVE);
         wiring.metrics().gauge(OfrepEvents.OPEN_STREAMS_METRIC, ofrepEvents, OfrepEvents::openStreams);
-        OfrepRoutes ofrepRoutes = new OfrepRoutes(flagSnapshots);
+        ExecutorService freshnessPool = SnapshotVersionWaiter.resumerPool();
+        wiring.resources().add(freshnessPool::shutdownNow);
+        OfrepRoutes ofrepRoutes = new OfrepRoutes(new OfrepEvaluation(flagSnapshots), new SnapshotVersionWaiter(
+                flagSnapshots, SnapshotVersionWaiter.DEFAULT_WAIT, SnapshotVersionWaiter.DEFAULT_MAX_WAITING, freshnessPool));
         wiring.edge().cors(OfrepRoutes.PATHS).errors(ofrepRoutes::edgeError, OfrepRoutes.PATHS);
         wiring.routes().add(ofrepRoutes::register);
         wiring.routes().add(ofrepEvents::register);

@@ -1,6 +1,7 @@
 package dev.cutover.flags;
 
 import dev.cutover.http.ApiError;
+import dev.cutover.http.QueryParams;
 import java.util.Optional;
 
 /**

@@ -1,12 +1,13 @@
 package dev.cutover.flags;
 
-import dev.cutover.db.Database;
+import dev.cutover.audit.AuditLog;
 import dev.cutover.http.AdminAuth;
 import dev.cutover.http.ApiError;
+import dev.cutover.http.JsonBody;
+import dev.cutover.http.QueryParams;
+import dev.cutover.http.Responses;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -24,8 +25,8 @@ public final class FlagAdminRoutes {
     private final FlagAdminService service;
     private final AdminAuth auth;
 
-    public FlagAdminRoutes(Database database, AuditLog audit, AdminAuth auth) {
-        this.service = new FlagAdminService(new FlagStore(database.jdbi()), audit);
+    public FlagAdminRoutes(FlagAdminService service, AdminAuth auth) {
+        this.service = service;
         this.auth = auth;
     }
 
@@ -36,19 +37,12 @@ public final class FlagAdminRoutes {
         config.routes.post(FLAG_PATH + "/overrides", this::addOverride);
         config.routes.delete(FLAG_PATH + "/overrides/{id}", this::removeOverride);
         config.routes.get(AUDIT_PATH, this::audit);
-        config.routes.exception(VersionConflict.class, (e, ctx) -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", "version_conflict");
-            body.put("message", e.getMessage());
-            body.put("currentVersion", e.currentVersion());
-            ctx.status(409).json(body);
-        });
     }
 
     private void getFlag(Context ctx) {
         auth.authenticate(ctx);
         FlagState flag = service.flag(ctx.pathParam("key"));
-        noStore(ctx, flag.version()).json(flag);
+        Responses.noStore(ctx, flag.version()).json(flag);
     }
 
     private void patchFlag(Context ctx) {
@@ -58,13 +52,13 @@ public final class FlagAdminRoutes {
         FlagChange change = new FlagChange(body.optionalDecimal("percentage"), body.optionalText("status"),
                 body.requiredLong("expectedVersion"), body.optionalText("reason"));
         FlagState flag = service.update(ctx.pathParam("key"), actor, change);
-        noStore(ctx, flag.version()).json(flag);
+        Responses.noStore(ctx, flag.version()).json(flag);
     }
 
     private void listOverrides(Context ctx) {
         auth.authenticate(ctx);
         OverridesView overrides = service.overrides(ctx.pathParam("key"));
-        noStore(ctx, overrides.version()).json(overrides);
+        Responses.noStore(ctx, overrides.version()).json(overrides);
     }
 
     private void addOverride(Context ctx) {
@@ -78,7 +72,7 @@ public final class FlagAdminRoutes {
                 body.optionalText("note").orElse(""),
                 body.optionalText("reason"));
         OverrideChange change = service.addOverride(ctx.pathParam("key"), actor, request);
-        noStore(ctx, change.version()).status(201).json(change);
+        Responses.noStore(ctx, change.version()).status(201).json(change);
     }
 
     private void removeOverride(Context ctx) {
@@ -86,7 +80,7 @@ public final class FlagAdminRoutes {
         long id = parseOverrideId(ctx.pathParam("id"));
         OverrideChange change = service.removeOverride(ctx.pathParam("key"), actor, id,
                 QueryParams.of(ctx.queryString()).text("reason"));
-        noStore(ctx, change.version()).json(change);
+        Responses.noStore(ctx, change.version()).json(change);
     }
 
     private void audit(Context ctx) {
@@ -96,12 +90,7 @@ public final class FlagAdminRoutes {
         int limit = query.positiveNumber("limit").map(l -> (int) Math.min(l, AuditLog.MAX_PAGE))
                 .orElse(DEFAULT_AUDIT_PAGE);
         Optional<Long> before = query.positiveNumber("before");
-        ctx.header("Cache-Control", "no-store");
-        ctx.json(service.audit(limit, before));
-    }
-
-    private static Context noStore(Context ctx, long version) {
-        return ctx.header("Cache-Control", "no-store").header("ETag", "\"" + version + "\"");
+        Responses.noStore(ctx).json(service.audit(limit, before));
     }
 
     private static long parseOverrideId(String text) {

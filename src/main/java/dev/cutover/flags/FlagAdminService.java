@@ -1,5 +1,7 @@
 package dev.cutover.flags;
 
+import dev.cutover.audit.AuditLog;
+import dev.cutover.audit.AuditPage;
 import dev.cutover.db.DatabaseFailures;
 import dev.cutover.http.ApiError;
 import java.math.BigDecimal;
@@ -15,14 +17,14 @@ import org.jdbi.v3.core.Handle;
  * change (optimistically, against {@code expectedVersion} for flag updates), bumps the version, appends exactly one
  * audit row and NOTIFYs every instance; a failure anywhere leaves nothing behind. Thread-safe (stateless).
  */
-final class FlagAdminService {
+public final class FlagAdminService {
     static final BigDecimal MAX_PERCENTAGE = new BigDecimal("100");
     static final int MAX_TEXT = 1_000;
 
     private final FlagStore store;
     private final AuditLog audit;
 
-    FlagAdminService(FlagStore store, AuditLog audit) {
+    public FlagAdminService(FlagStore store, AuditLog audit) {
         this.store = store;
         this.audit = audit;
     }
@@ -43,11 +45,11 @@ final class FlagAdminService {
         return write(handle -> {
             FlagState before = store.lockFlag(handle, key).orElseThrow(() -> unknownFlag(key));
             if (before.version() != change.expectedVersion()) {
-                throw new VersionConflict(change.expectedVersion(), before.version());
+                throw ApiError.versionConflict("flag", change.expectedVersion(), before.version());
             }
             FlagState after = store.updateFlag(handle, key, percentage.orElse(before.percentage()),
                             status.orElse(before.status()), change.expectedVersion())
-                    .orElseThrow(() -> new VersionConflict(change.expectedVersion(), before.version()));
+                    .orElseThrow(() -> ApiError.versionConflict("flag", change.expectedVersion(), before.version()));
             audit.append(handle, actor, "flag.update", key, before, after, reason);
             store.notifyChange(handle, after);
             return after;

@@ -13,12 +13,12 @@ import org.postgresql.PGNotification;
  * One dedicated PostgreSQL connection (outside the pool) that LISTENs on {@link FlagStore#CHANGE_CHANNEL}.
  * Not thread-safe: only the refresher thread uses it.
  */
-final class FlagChangeListener implements AutoCloseable {
+public final class FlagChangeListener implements AutoCloseable {
     private final DatabaseUrl url;
     private Connection connection;
     private PGConnection listening;
 
-    FlagChangeListener(DatabaseUrl url) {
+    public FlagChangeListener(DatabaseUrl url) {
         this.url = url;
     }
 

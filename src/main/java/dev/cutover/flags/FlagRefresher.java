@@ -33,13 +33,15 @@ public final class FlagRefresher implements AutoCloseable {
     private volatile Instant lastSuccess;
     private volatile String lastError;
 
-    public FlagRefresher(Database database, FlagSnapshots snapshots, Duration interval, Clock clock) {
+    /** The listener is this refresher's own (it closes it); App builds both. */
+    public FlagRefresher(Database database, FlagStore store, FlagChangeListener listener, FlagSnapshots snapshots,
+                         Duration interval, Clock clock) {
         this.database = database;
-        this.store = new FlagStore(database.jdbi());
+        this.store = store;
         this.snapshots = snapshots;
         this.interval = interval.isZero() || interval.isNegative() ? Duration.ofSeconds(10) : interval;
         this.clock = clock;
-        this.listener = new FlagChangeListener(database.url());
+        this.listener = listener;
         this.thread = new Thread(this::run, "flag-refresher");
         this.thread.setDaemon(true);
     }

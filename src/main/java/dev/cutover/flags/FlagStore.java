@@ -18,7 +18,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * SQL for the flag and its overrides. Reads that stand alone open their own handle; writes take the caller's
  * {@link Handle} so that the change, its audit row and its NOTIFY commit together. Thread-safe (Jdbi is).
  */
-final class FlagStore {
+public final class FlagStore {
     /** The PostgreSQL NOTIFY channel every flag write signals on; the payload is {@code key:version}. */
     static final String CHANGE_CHANNEL = "flag_changed";
 
@@ -64,7 +64,7 @@ final class FlagStore {
 
     private final Jdbi jdbi;
 
-    FlagStore(Jdbi jdbi) {
+    public FlagStore(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
 

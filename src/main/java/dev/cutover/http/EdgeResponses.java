@@ -30,7 +30,7 @@ public final class EdgeResponses {
         }
 
         public static Answer error(ApiError error) {
-            return json(error.status(), new ErrorBody(error.code(), error.getMessage()), error.headers());
+            return json(error.status(), error.body(), error.headers());
         }
     }
 

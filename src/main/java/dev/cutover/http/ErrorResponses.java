@@ -32,7 +32,7 @@ public final class ErrorResponses {
 
     public static void write(Context ctx, ApiError error) {
         error.headers().forEach(ctx::header);
-        ctx.status(error.status()).json(new ErrorBody(error.code(), error.getMessage()));
+        ctx.status(error.status()).json(error.body());
     }
 
     private static String codeFor(int status) {

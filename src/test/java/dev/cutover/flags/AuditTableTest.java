@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.db.DatabaseUrl;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,6 +2,7 @@ package dev.cutover.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import java.nio.file.Files;
 import java.nio.file.Path;

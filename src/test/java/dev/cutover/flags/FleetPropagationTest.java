@@ -3,6 +3,7 @@ package dev.cutover.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.db.DatabaseUrl;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import java.net.http.HttpResponse;
 import java.sql.Connection;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestApp;
 import java.io.IOException;

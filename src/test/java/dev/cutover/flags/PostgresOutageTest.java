@@ -3,6 +3,7 @@ package dev.cutover.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

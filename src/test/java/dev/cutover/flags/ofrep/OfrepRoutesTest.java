@@ -1,9 +1,13 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagStatus;
+import dev.cutover.flags.OverrideSubject;
+import dev.cutover.flags.StickyBucketing;
 import dev.cutover.testing.TestApp;
 import java.io.IOException;
 import java.io.UncheckedIOException;

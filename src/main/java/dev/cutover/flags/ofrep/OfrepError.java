@@ -1,4 +1,6 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
+
+import dev.cutover.flags.FlagSnapshot;
 
 /**
  * An OFREP request that cannot be answered with an evaluation, rendered in the protocol's own error shape:

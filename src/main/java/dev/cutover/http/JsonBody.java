@@ -1,11 +1,10 @@
-package dev.cutover.flags;
+package dev.cutover.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cutover.http.ApiError;
 import dev.cutover.http.JsonMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +16,7 @@ import java.util.Optional;
  * as exact decimals so that "10.555" is refused rather than rounded. Text is refused, never altered, when it is not
  * valid Unicode (a lone surrogate would be stored as '?'). Immutable.
  */
-final class JsonBody {
+public final class JsonBody {
     /** No field takes a number longer than this; longer ones are refused by the parser before they are converted. */
     static final int MAX_NUMBER_LENGTH = 100;
     private static final ObjectMapper READER = reader();
@@ -28,7 +27,7 @@ final class JsonBody {
         this.root = root;
     }
 
-    static JsonBody parse(String text, String example) {
+    public static JsonBody parse(String text, String example) {
         return parse(text == null || text.isBlank() ? null : () -> READER.readTree(text), example);
     }
 
@@ -36,7 +35,7 @@ final class JsonBody {
      * As {@link #parse(String, String)}, from the body's bytes: bytes that are not UTF-8 are then refused by the parser,
      * where decoding them to a String first would have replaced them with U+FFFD.
      */
-    static JsonBody parse(byte[] body, String example) {
+    public static JsonBody parse(byte[] body, String example) {
         return parse(body == null || body.length == 0 ? null : () -> READER.readTree(body), example);
     }
 
@@ -66,7 +65,7 @@ final class JsonBody {
         JsonNode tree() throws IOException;
     }
 
-    Optional<BigDecimal> optionalDecimal(String name) {
+    public Optional<BigDecimal> optionalDecimal(String name) {
         return field(name).map(node -> {
             if (!node.isNumber()) {
                 throw ApiError.badRequest("invalid_" + snake(name), name + " must be a JSON number.");
@@ -75,7 +74,7 @@ final class JsonBody {
         });
     }
 
-    long requiredLong(String name) {
+    public long requiredLong(String name) {
         JsonNode node = field(name).orElseThrow(() -> ApiError.badRequest("missing_" + snake(name),
                 name + " is required: send the version you last read."));
         if (!node.isIntegralNumber() || !node.canConvertToLong()) {
@@ -84,7 +83,7 @@ final class JsonBody {
         return node.longValue();
     }
 
-    Optional<String> optionalText(String name) {
+    public Optional<String> optionalText(String name) {
         return field(name).map(node -> {
             if (!node.isTextual()) {
                 throw ApiError.badRequest("invalid_" + snake(name), name + " must be a JSON string.");
@@ -100,7 +99,7 @@ final class JsonBody {
     }
 
     /** The index of the first UTF-16 surrogate that is not half of a pair, or -1 when the text is valid Unicode. */
-    static int unpairedSurrogate(String text) {
+    public static int unpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
@@ -112,7 +111,7 @@ final class JsonBody {
         return -1;
     }
 
-    String requiredText(String name, String hint) {
+    public String requiredText(String name, String hint) {
         return optionalText(name).orElseThrow(() -> ApiError.badRequest("missing_" + snake(name),
                 name + " is required: " + hint));
     }

@@ -1,5 +1,9 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
+import dev.cutover.flags.Assignment;
+import dev.cutover.flags.AssignmentReason;
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagSnapshots;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +14,13 @@ import java.util.Optional;
  * allowlist or denylist entry, DISABLED while rolled back, DEFAULT when this instance has never loaded the flag.
  * Stateless apart from the thread-safe {@link FlagSnapshots} it reads, so safe to share.
  */
-final class OfrepEvaluation {
+public final class OfrepEvaluation {
     static final String EVENTS_PATH = "/ofrep/v1/events";
     static final int INACTIVITY_DELAY_SECONDS = 120;
 
     private final FlagSnapshots snapshots;
 
-    OfrepEvaluation(FlagSnapshots snapshots) {
+    public OfrepEvaluation(FlagSnapshots snapshots) {
         this.snapshots = snapshots;
     }
 

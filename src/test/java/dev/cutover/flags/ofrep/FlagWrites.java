@@ -1,5 +1,8 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
+import dev.cutover.flags.FlagStatus;
+import dev.cutover.flags.OverrideSubject;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import java.net.http.HttpResponse;
 
@@ -7,7 +10,7 @@ import java.net.http.HttpResponse;
  * Changes the flag of a test app the way an engineer does, through the admin API ({@link AdminApi}) with the token
  * the app was started with ({@link #ADMIN_TOKEN} as ADMIN_TOKEN). Each call returns the flag's new version.
  */
-final class FlagWrites {
+public final class FlagWrites {
     static final String ADMIN_TOKEN = "ofrep-test-admin-secret";
 
     private final AdminApi admin;

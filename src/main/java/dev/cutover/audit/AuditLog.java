@@ -1,4 +1,4 @@
-package dev.cutover.flags;
+package dev.cutover.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.OffsetDateTime;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -73,7 +74,7 @@ public final class AuditLog {
     }
 
     private AuditEvent event(ResultSet rs, StatementContext ctx) throws SQLException {
-        return new AuditEvent(rs.getLong("id"), FlagStore.instant(rs, "at"), rs.getString("actor"),
+        return new AuditEvent(rs.getLong("id"), rs.getObject("at", OffsetDateTime.class).toInstant(), rs.getString("actor"),
                 rs.getString("action"), rs.getString("target"), fromJson(rs.getString("before")),
                 fromJson(rs.getString("after")), rs.getString("reason"));
     }

@@ -1,7 +1,13 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.flags.FlagOverride;
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagSnapshots;
+import dev.cutover.flags.FlagStatus;
+import dev.cutover.flags.OverrideList;
+import dev.cutover.flags.OverrideSubject;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;

@@ -1,9 +1,11 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
-import static dev.cutover.flags.OfrepRoutesTest.json;
+import static dev.cutover.flags.ofrep.OfrepRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.flags.FlagStatus;
+import dev.cutover.flags.OverrideSubject;
 import dev.cutover.testing.NodePackages;
 import dev.cutover.testing.TestApp;
 import java.io.BufferedReader;

@@ -1,8 +1,11 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
-import static dev.cutover.flags.OfrepRoutesTest.json;
+import static dev.cutover.flags.ofrep.OfrepRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagSnapshots;
+import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.JsonMapping;
 import io.javalin.Javalin;
@@ -18,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +32,14 @@ import org.junit.jupiter.api.Test;
  */
 class OfrepFreshnessTest {
     private final FlagSnapshots snapshots = new FlagSnapshots();
+    private final ExecutorService resumers = SnapshotVersionWaiter.resumerPool();
     private Javalin http;
 
     @BeforeEach
     void start() {
         snapshots.replace(snapshot(1));
-        OfrepRoutes routes = new OfrepRoutes(snapshots);
+        OfrepRoutes routes = new OfrepRoutes(new OfrepEvaluation(snapshots), new SnapshotVersionWaiter(snapshots,
+                SnapshotVersionWaiter.DEFAULT_WAIT, SnapshotVersionWaiter.DEFAULT_MAX_WAITING, resumers));
         http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
@@ -45,6 +51,7 @@ class OfrepFreshnessTest {
     @AfterEach
     void stop() {
         http.stop();
+        resumers.shutdownNow();
     }
 
     @Test
@@ -65,7 +72,7 @@ class OfrepFreshnessTest {
         long startedAt = System.nanoTime();
         HttpResponse<String> answered = refetch("\"99-0123456789ab\"").get(5, TimeUnit.SECONDS);
 
-        assertThat((System.nanoTime() - startedAt) / 1_000_000).isGreaterThanOrEqualTo(OfrepRoutes.FRESHNESS_WAIT.toMillis() - 50);
+        assertThat((System.nanoTime() - startedAt) / 1_000_000).isGreaterThanOrEqualTo(SnapshotVersionWaiter.DEFAULT_WAIT.toMillis() - 50);
         assertThat(json(answered.body()).get("metadata").get("version").asLong()).isEqualTo(1);
     }
 

@@ -1,7 +1,10 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagSnapshots;
+import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.JsonMapping;
 import io.javalin.Javalin;

@@ -1,7 +1,9 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.http.ApiError;
 import dev.cutover.http.JsonMapping;
 import io.javalin.config.JavalinConfig;

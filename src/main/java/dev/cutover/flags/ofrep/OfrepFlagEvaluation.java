@@ -1,4 +1,4 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import java.util.Map;
 

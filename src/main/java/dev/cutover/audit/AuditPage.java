@@ -1,4 +1,4 @@
-package dev.cutover.flags;
+package dev.cutover.audit;
 
 import java.util.List;
 

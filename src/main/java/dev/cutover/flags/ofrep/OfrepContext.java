@@ -1,7 +1,8 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.cutover.http.JsonBody;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,9 +1,10 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.http.ApiError;
 import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.JsonMapping;
@@ -12,7 +13,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +31,6 @@ public final class OfrepRoutes {
     static final String BULK_PATH = "/ofrep/v1/evaluate/flags";
     static final String SINGLE_PATH = "/ofrep/v1/evaluate/flags/{key}";
     private static final String JSON = "application/json";
-    static final Duration FRESHNESS_WAIT = Duration.ofSeconds(2);
-    private static final int MAX_FRESHNESS_WAITS = 10_000;
     private static final List<HandlerType> NOT_ALLOWED =
             List.of(HandlerType.GET, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
@@ -41,9 +39,9 @@ public final class OfrepRoutes {
     private final ObjectMapper json = JsonMapping.objectMapper();
     private final ObjectReader requestReader = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    public OfrepRoutes(FlagSnapshots snapshots) {
-        this.evaluation = new OfrepEvaluation(snapshots);
-        this.freshness = new SnapshotVersionWaiter(snapshots, FRESHNESS_WAIT, MAX_FRESHNESS_WAITS);
+    public OfrepRoutes(OfrepEvaluation evaluation, SnapshotVersionWaiter freshness) {
+        this.evaluation = evaluation;
+        this.freshness = freshness;
     }
 
     /**
@@ -93,7 +91,7 @@ public final class OfrepRoutes {
             return;
         }
         // A re-fetch prompted by the event stream names the version it was told about (flagConfigEtag): if this
-        // instance has not loaded it yet, answer once it has (or after FRESHNESS_WAIT) rather than with stale news.
+        // instance has not loaded it yet, answer once it has (or after the waiter's limit) rather than with stale news.
         Optional<CompletableFuture<Void>> loaded = freshness.awaitVersion(OfrepConfigTag.versionOf(ctx.queryParam("flagConfigEtag")));
         if (loaded.isPresent()) {
             ctx.future(() -> loaded.get().thenRun(() -> answerBulk(ctx, context)));

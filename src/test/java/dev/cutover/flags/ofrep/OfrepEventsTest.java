@@ -1,9 +1,10 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
-import static dev.cutover.flags.OfrepRoutesTest.json;
+import static dev.cutover.flags.ofrep.OfrepRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.flags.FlagStatus;
 import dev.cutover.testing.TestApp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,5 +1,6 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
+import dev.cutover.flags.FlagSnapshot;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Collectors;

@@ -1,6 +1,5 @@
-package dev.cutover.flags;
+package dev.cutover.http;
 
-import dev.cutover.http.ApiError;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -16,7 +15,7 @@ import java.util.OptionalLong;
  * the first occurrence of a name wins, and a name given without a value ({@code limit=}) counts as not given.
  * Immutable.
  */
-final class QueryParams {
+public final class QueryParams {
     private static final int MAX_DIGITS = 18; // always fits a long
 
     private final String rawQuery;
@@ -26,12 +25,12 @@ final class QueryParams {
     }
 
     /** The parameters of a raw (still percent-encoded) query string, e.g. {@code ctx.queryString()}; null is none. */
-    static QueryParams of(String rawQuery) {
+    public static QueryParams of(String rawQuery) {
         return new QueryParams(rawQuery);
     }
 
     /** The decoded value of {@code name}, or empty when it is absent or empty. */
-    Optional<String> text(String name) {
+    public Optional<String> text(String name) {
         return rawValue(name).map(raw -> {
             String decoded = decode(raw);
             if (decoded == null) {
@@ -43,7 +42,7 @@ final class QueryParams {
     }
 
     /** The value of {@code name} as a positive whole number, or empty when it is absent or empty. */
-    Optional<Long> positiveNumber(String name) {
+    public Optional<Long> positiveNumber(String name) {
         return text(name).map(text -> {
             // -1, +1 (a space, decoded), ten, 1.5 and "١" (decoded from %D9%A1) are all refused alike.
             OptionalLong value = positiveWholeNumber(text);
@@ -59,7 +58,7 @@ final class QueryParams {
      * Text that is nothing but ASCII digits (at most 18) and greater than zero. {@code Long.parseLong} alone would
      * also take "+5" and other scripts' digits ("١" is 1).
      */
-    static OptionalLong positiveWholeNumber(String text) {
+    public static OptionalLong positiveWholeNumber(String text) {
         if (text.isEmpty() || text.length() > MAX_DIGITS) {
             return OptionalLong.empty();
         }
@@ -78,7 +77,7 @@ final class QueryParams {
      * digits, a character is not ASCII (browsers always encode those), or the bytes are not valid UTF-8 (which also
      * rules out encoded surrogates).
      */
-    static String decode(String value) {
+    public static String decode(String value) {
         if (isPlain(value)) {
             return value;
         }

@@ -1,10 +1,14 @@
-package dev.cutover.flags;
+package dev.cutover.flags.ofrep;
 
+import dev.cutover.flags.FlagSnapshot;
+import dev.cutover.flags.FlagSnapshots;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Lets a request wait, without holding a thread, until this instance has loaded at least a given flag version: an
  * OFREP client re-fetching because another instance's event stream announced version N may reach an instance that has
- * not yet heard of N. Waits are bounded in time and in number, and waiting requests resume on this class's own small
- * pool, never on the thread that installs snapshots. Thread-safe.
+ * not yet heard of N. Waits are bounded in time and in number, and waiting requests resume on the given executor
+ * (App's, which it closes), never on the thread that installs snapshots. Thread-safe.
  */
-final class SnapshotVersionWaiter {
+public final class SnapshotVersionWaiter {
+    public static final Duration DEFAULT_WAIT = Duration.ofSeconds(2);
+    public static final int DEFAULT_MAX_WAITING = 10_000;
+
     private record Waiting(long version, CompletableFuture<Void> ready) {
     }
 
@@ -25,23 +32,29 @@ final class SnapshotVersionWaiter {
     private final int maxWaiting;
     private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
-    private final ThreadPoolExecutor resumers;
+    private final Executor resumers;
 
-    SnapshotVersionWaiter(FlagSnapshots snapshots, Duration limit, int maxWaiting) {
+    public SnapshotVersionWaiter(FlagSnapshots snapshots, Duration limit, int maxWaiting, Executor resumers) {
         this.snapshots = snapshots;
         this.limit = limit;
         this.maxWaiting = maxWaiting;
-        this.resumers = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        this.resumers = resumers;
+        snapshots.onChange(snapshot -> release(snapshot.version()));
+    }
+
+    /** The small pool waiting requests resume on; its owner closes it. */
+    public static ExecutorService resumerPool() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "ofrep-freshness");
             thread.setDaemon(true);
             return thread;
         });
-        resumers.allowCoreThreadTimeOut(true);
-        snapshots.onChange(snapshot -> release(snapshot.version()));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Completes once version {@code wanted} (or later) is loaded, or after the time limit, whichever comes first. */
-    Optional<CompletableFuture<Void>> awaitVersion(long wanted) {
+    public Optional<CompletableFuture<Void>> awaitVersion(long wanted) {
         if (currentVersion() >= wanted) {
             return Optional.empty();
         }
