@@ -30,7 +30,7 @@ import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
-import dev.cutover.signals.InMemoryOutcomeRecorder;
+import dev.cutover.signals.InstanceTotals;
 import dev.cutover.signals.OutcomeRecorder;
 import dev.cutover.transcription.CacheHealth;
 import dev.cutover.transcription.OpenAiTranscriptionRoutes;
@@ -176,11 +176,9 @@ public final class App implements AutoCloseable {
             LOG.warn("WHISPER_API_KEY is not set: /transcribe and /v1/audio/transcriptions are open to anyone who reaches this port");
         }
         TranscriptionMetrics transcriptionMetrics = new TranscriptionMetrics(wiring.metrics());
-        transcriptionMetrics.modelLoaded(speechEngine::isLoaded);
-        transcriptionMetrics.engineLoad(speechEngine::queueDepth, speechEngine::busyWorkers);
         settings.redisUrl().ifPresent(url -> transcriptionMetrics.redisUp(() -> transcriptCache.state().available()));
         transcriptionMetrics.databaseUp(database::isReachable);
-        InMemoryOutcomeRecorder outcomes = new InMemoryOutcomeRecorder(wiring.clock());
+        InstanceTotals outcomes = new InstanceTotals(wiring.clock());
         UploadAudioDecoder audioDecoder = new UploadAudioDecoder(AudioLimits.from(settings));
         TranscriptionService transcriptionService = new TranscriptionService(
                 audioDecoder, speechEngine, transcriptCache, transcriptionMetrics,

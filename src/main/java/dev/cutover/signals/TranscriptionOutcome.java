@@ -26,11 +26,8 @@ public record TranscriptionOutcome(
         double audioSeconds,
         Duration inference) {
 
-    /** Engine time over audio time, present only when the engine ran on audio of positive length. */
+    /** {@link RealTimeFactor}: present only when the engine ran on audio of positive length. */
     public Optional<Double> realTimeFactor() {
-        if (cacheHit || audioSeconds <= 0 || inference.isZero()) {
-            return Optional.empty();
-        }
-        return Optional.of(inference.toNanos() / 1e9 / audioSeconds);
+        return cacheHit ? Optional.empty() : RealTimeFactor.of(inference, audioSeconds);
     }
 }

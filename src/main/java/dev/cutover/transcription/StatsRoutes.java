@@ -1,17 +1,17 @@
 package dev.cutover.transcription;
 
-import dev.cutover.signals.InMemoryOutcomeRecorder;
+import dev.cutover.signals.InstanceTotals;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 
 /** {@code GET /stats}: request totals, latency percentiles, cache and real-time-factor figures since start, as JSON. */
 public final class StatsRoutes {
-    private final InMemoryOutcomeRecorder outcomes;
+    private final InstanceTotals outcomes;
     private final TranscriptionMetrics metrics;
     private final TranscriptCache cache;
     private final TranscriptionService service;
 
-    public StatsRoutes(InMemoryOutcomeRecorder outcomes, TranscriptionMetrics metrics, TranscriptCache cache,
+    public StatsRoutes(InstanceTotals outcomes, TranscriptionMetrics metrics, TranscriptCache cache,
                        TranscriptionService service) {
         this.outcomes = outcomes;
         this.metrics = metrics;
@@ -24,7 +24,7 @@ public final class StatsRoutes {
     }
 
     private void stats(Context ctx) {
-        InMemoryOutcomeRecorder.Summary s = outcomes.summary();
+        InstanceTotals.Summary s = outcomes.summary();
         long hits = metrics.cacheHits();
         long misses = metrics.cacheMisses();
         TranscriptCache.CacheState state = cache.state();

@@ -23,9 +23,6 @@ public final class TranscriptionMetrics implements OutcomeRecorder {
     public static final String RTF = "cutover.transcription.rtf";
     public static final String INFERENCE = "cutover.transcription.inference";
     public static final String AUDIO_SECONDS = "cutover.transcription.audio.seconds";
-    public static final String MODEL_LOADED = "cutover.whisper.model.loaded";
-    public static final String QUEUE_DEPTH = "cutover.whisper.queue.depth";
-    public static final String BUSY_WORKERS = "cutover.whisper.workers.busy";
     public static final String REDIS_UP = "cutover.redis.up";
     public static final String DATABASE_UP = "cutover.database.up";
 
@@ -82,17 +79,6 @@ public final class TranscriptionMetrics implements OutcomeRecorder {
 
     long cacheMisses() {
         return (long) cacheMisses.count();
-    }
-
-    /** 1 while the speech model is loaded, else 0. */
-    public void modelLoaded(BooleanSupplier loaded) {
-        gauge(MODEL_LOADED, "Whether the speech model is loaded", () -> loaded.getAsBoolean() ? 1 : 0);
-    }
-
-    /** Requests waiting for a whisper worker, and workers busy transcribing. */
-    public void engineLoad(IntSupplier queueDepth, IntSupplier busyWorkers) {
-        gauge(QUEUE_DEPTH, "Requests waiting for a whisper worker", queueDepth);
-        gauge(BUSY_WORKERS, "Whisper workers transcribing right now", busyWorkers);
     }
 
     /** 1 while the Redis cache answers, else 0. */

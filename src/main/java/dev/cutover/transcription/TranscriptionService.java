@@ -55,11 +55,11 @@ public final class TranscriptionService {
             String model = engine.modelName();
             Answer answer = answer(request, model);
             long processingMs = Duration.ofNanos(System.nanoTime() - processingStarted).toMillis();
-            double rtf = answer.audioSeconds() > 0 ? processingMs / (answer.audioSeconds() * 1000) : 0;
+            TranscriptionOutcome outcome = record(route, OutcomeKind.OK, Optional.empty(), started, answer.cached(),
+                    answer.audioSeconds(), answer.inference());
+            double rtf = outcome.realTimeFactor().orElse(0.0);
             LOG.info("[Transcribe] Success: {} chars, {} ms, cached={}, rtf={}", answer.transcript().text().length(),
                     processingMs, answer.cached(), String.format(Locale.ROOT, "%.3f", rtf));
-            record(route, OutcomeKind.OK, Optional.empty(), started, answer.cached(), answer.audioSeconds(),
-                    answer.inference());
             return new TranscriptionResult(answer.transcript(), answer.cached(), processingMs, rtf, model,
                     request.options());
         } catch (ApiError e) {
@@ -118,11 +118,13 @@ public final class TranscriptionService {
         return engine.modelName();
     }
 
-    private void record(String route, OutcomeKind kind, Optional<String> errorCode, long startedNanos,
-                        boolean cacheHit, double audioSeconds, Duration inference) {
+    private TranscriptionOutcome record(String route, OutcomeKind kind, Optional<String> errorCode, long startedNanos,
+                                        boolean cacheHit, double audioSeconds, Duration inference) {
         Duration latency = Duration.ofNanos(System.nanoTime() - startedNanos);
-        recorder.record(new TranscriptionOutcome(
-                clock.instant(), route, kind, errorCode, latency, cacheHit, audioSeconds, inference));
+        TranscriptionOutcome outcome = new TranscriptionOutcome(
+                clock.instant(), route, kind, errorCode, latency, cacheHit, audioSeconds, inference);
+        recorder.record(outcome);
+        return outcome;
     }
 
     static OutcomeKind kindOf(ApiError error) {

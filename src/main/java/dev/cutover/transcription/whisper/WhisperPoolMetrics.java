@@ -5,14 +5,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Gauges of the whisper pool's load, read at scrape time: workers, busy workers, waiting requests, and whether the
- * model is loaded. Tagged only with the model name. Thread-safe (reads the pool's thread-safe counters).
+ * The whisper pool's gauges, the only place they are exported, read at scrape time: workers, busy workers, waiting
+ * requests, and whether the model is loaded (the model's name is in /health, not a tag). Names follow the service's
+ * one scheme, {@code cutover.<area>.<what>} (Prometheus: {@code cutover_whisper_model_loaded}). Thread-safe (reads
+ * the pool's thread-safe counters).
  */
 public final class WhisperPoolMetrics implements MeterBinder {
-    public static final String WORKERS = "whisper_workers";
-    public static final String WORKERS_BUSY = "whisper_workers_busy";
-    public static final String QUEUE_DEPTH = "whisper_queue_depth";
-    public static final String MODEL_LOADED = "whisper_model_loaded";
+    public static final String WORKERS = "cutover.whisper.workers";
+    public static final String WORKERS_BUSY = "cutover.whisper.workers.busy";
+    public static final String QUEUE_DEPTH = "cutover.whisper.queue.depth";
+    public static final String MODEL_LOADED = "cutover.whisper.model.loaded";
 
     private final WhisperPool pool;
 
@@ -22,14 +24,13 @@ public final class WhisperPoolMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        String model = pool.modelName();
-        Gauge.builder(WORKERS, pool, WhisperPool::workers).tag("model", model)
+        Gauge.builder(WORKERS, pool, WhisperPool::workers)
                 .description("whisper states (WHISPER_WORKERS)").register(registry);
-        Gauge.builder(WORKERS_BUSY, pool, WhisperPool::busyWorkers).tag("model", model)
+        Gauge.builder(WORKERS_BUSY, pool, WhisperPool::busyWorkers)
                 .description("whisper states running an inference now").register(registry);
-        Gauge.builder(QUEUE_DEPTH, pool, WhisperPool::queueDepth).tag("model", model)
+        Gauge.builder(QUEUE_DEPTH, pool, WhisperPool::queueDepth)
                 .description("requests waiting for a whisper worker").register(registry);
-        Gauge.builder(MODEL_LOADED, pool, p -> p.isLoaded() ? 1 : 0).tag("model", model)
+        Gauge.builder(MODEL_LOADED, pool, p -> p.isLoaded() ? 1 : 0)
                 .description("1 when the speech model is loaded").register(registry);
     }
 }

@@ -33,8 +33,9 @@ class ModelHealthTest {
             assertThat(model.get("audioCtx").asText()).isEqualTo("auto");
             assertThat(model.has("reason")).isFalse();
             assertThat(app.get("/metrics").body())
-                    .contains("whisper_model_loaded{model=\"ggml-test-small\"} 1.0")
-                    .contains("whisper_workers_busy{model=\"ggml-test-small\"} 0.0");
+                    .contains("cutover_whisper_model_loaded 1.0")
+                    .contains("cutover_whisper_workers_busy 0.0")
+                    .doesNotContain("\nwhisper_");
         }
     }
 

@@ -9,12 +9,12 @@ import org.HdrHistogram.ConcurrentDoubleHistogram;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /**
- * Counts every outcome since start and keeps latency and real-time-factor histograms (HdrHistogram), for
- * {@code GET /stats}. Thread-safe: counters are {@link LongAdder}s and the histograms are HdrHistogram's concurrent
+ * This instance's transcription totals since it started, for {@code GET /stats} (the fleet-wide numbers the rollout
+ * decides on are the signal windows): counts, latency and real-time-factor histograms (HdrHistogram). Thread-safe: counters are {@link LongAdder}s and the histograms are HdrHistogram's concurrent
  * variants, so {@link #record} never blocks; a {@link #summary()} taken during writes may be off by the requests in
  * flight.
  */
-public final class InMemoryOutcomeRecorder implements OutcomeRecorder {
+public final class InstanceTotals implements OutcomeRecorder {
     private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(30);
 
     private final Clock clock;
@@ -26,7 +26,7 @@ public final class InMemoryOutcomeRecorder implements OutcomeRecorder {
     private final ConcurrentHistogram latencyMicros = new ConcurrentHistogram(MAX_LATENCY_MICROS, 3);
     private final ConcurrentDoubleHistogram realTimeFactor = new ConcurrentDoubleHistogram(3);
 
-    public InMemoryOutcomeRecorder(Clock clock) {
+    public InstanceTotals(Clock clock) {
         this.clock = clock;
         this.startedAt = clock.instant();
     }
@@ -36,11 +36,10 @@ public final class InMemoryOutcomeRecorder implements OutcomeRecorder {
         total.increment();
         if (outcome.kind() == OutcomeKind.OK) {
             successful.increment();
-        } else {
+        } else if (outcome.kind().isServiceFailure()) {
             failed.increment();
-            if (outcome.kind() == OutcomeKind.CLIENT_ERROR) {
-                clientErrors.increment();
-            }
+        } else {
+            clientErrors.increment();
         }
         long micros = Math.min(MAX_LATENCY_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(outcome.latency().toNanos())));
         latencyMicros.recordValue(micros);
@@ -62,8 +61,9 @@ public final class InMemoryOutcomeRecorder implements OutcomeRecorder {
     }
 
     /**
-     * Totals since start ({@code failed} counts every request that did not end OK, {@code clientErrors} the part of
-     * those that were the caller's fault); latencies in milliseconds; zeros when nothing has been recorded.
+     * Totals since start: {@code failed} counts the service's failures ({@link OutcomeKind#isServiceFailure}),
+     * {@code clientErrors} the requests that were the caller's fault, which are not failures; latencies in
+     * milliseconds; zeros when nothing has been recorded.
      */
     public record Summary(
             long total,
