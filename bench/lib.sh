@@ -1,5 +1,6 @@
-# Shared by the wrk benchmarks: install wrk, build the jar, start it in the background and stop it on exit.
-# Source it from the repository root after setting PORT and BASE.
+# Shared by the benchmarks: install wrk, build the jar, start it in the background and stop it on exit (the wrk
+# benchmarks), and the classpath of the test-side tools (bench/transcribe.sh). Source it from the repository root;
+# set PORT and BASE before start_app.
 
 ensure_wrk() {
   if ! command -v wrk >/dev/null 2>&1; then
@@ -7,6 +8,16 @@ ensure_wrk() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null
   fi
+}
+
+# Compiles the main and test classes and lists the dependencies once, for the tools that live in src/test (the
+# generated whisper model, TestModelGenerator; the bare-engine benchmark, BareWhisperBench). Sets TEST_CLASSPATH:
+#   java -cp "${TEST_CLASSPATH}" dev.cutover.transcription.whisper.TestModelGenerator OUT.bin --dims tiny
+build_test_classpath() {
+  local cp_file="target/test-classpath.txt"
+  echo "Compiling the test classes and listing the classpath..."
+  mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile="${cp_file}" -Dmdep.includeScope=test
+  TEST_CLASSPATH="$(pwd)/target/classes:$(pwd)/target/test-classes:$(cat "${cp_file}")"
 }
 
 build_jar() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Transcription benchmark (not a test). Builds the jar, generates a whisper model with real tiny.en dimensions
-# (scripted weights, so it always says the same sentence), and measures on this machine:
+# Transcription benchmark (not a test). Builds the jar and the test classes (the model generator and the bare-engine
+# benchmark live in src/test and run from the test classpath, bench/lib.sh), generates a whisper model with real
+# tiny.en dimensions (scripted weights, so it always says the same sentence), and measures on this machine:
 #   1. bare whisper-jni (BareWhisperBench): median whisper_full time for a 3 s and a 30 s clip, audio_ctx auto and full;
 #   2. the same through HTTP (POST /transcribe, cache bypassed by fresh audio every run), WHISPER_AUDIO_CTX=auto and
 #      full: client latency, server processingMs, RTF, and the overhead over a bare series run right after each HTTP one
@@ -17,6 +18,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 WORK=${BENCH_WORK:-$ROOT/target/bench}
 PARTS=${BENCH_PARTS:-bare,http,hits}
 CACHE_NAME=in-process
@@ -46,7 +49,8 @@ trap cleanup EXIT
 mkdir -p "$WORK"
 echo "== build"
 mvn -q -B -DskipTests package
-[[ -f "$MODEL" ]] || java -cp "$JAR" dev.cutover.transcription.whisper.TestModelGenerator "$MODEL" --dims tiny >/dev/null
+build_test_classpath
+[[ -f "$MODEL" ]] || java -cp "$TEST_CLASSPATH" dev.cutover.transcription.whisper.TestModelGenerator "$MODEL" --dims tiny >/dev/null
 echo "model: $MODEL ($(du -h "$MODEL" | cut -f1)), threads: $THREADS, runs per point: $RUNS"
 
 # Distinct pink-noise clips (different seeds) so no HTTP run is answered from the cache.
@@ -61,7 +65,7 @@ median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]
 minimum() { python3 -c 'import sys; print(f"{min(float(x) for x in sys.argv[1:]):.1f}")' "$@"; }
 
 BARE_OUT=""
-part bare && echo && echo "== 1. bare whisper-jni (no pool, no HTTP)" && BARE_OUT=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
+part bare && echo && echo "== 1. bare whisper-jni (no pool, no HTTP)" && BARE_OUT=$(java -cp "$TEST_CLASSPATH" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
     --threads "$THREADS" --clips 3,30 --modes auto,full --native-dir "$WORK/native" 2>/dev/null)
 [[ -z "$BARE_OUT" ]] || echo "$BARE_OUT"
 bare_ms() { # seconds mode [bench output] -> "median min"
@@ -140,7 +144,7 @@ PY
     [[ -n "$BARE_OUT" ]] || { echo "clip=${seconds}s audio_ctx=$mode: HTTP median $(median "${client[@]}") ms (no bare run)"; continue; }
     # The overhead compares with a bare series run right now (the app idles meanwhile), not with part 1: this shared
     # VM's speed drifts by up to +-25 % over minutes, far more than the 10 % target.
-    adjacent=$(java -cp "$JAR" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
+    adjacent=$(java -cp "$TEST_CLASSPATH" dev.cutover.transcription.whisper.BareWhisperBench "$MODEL" --runs "$RUNS" \
         --threads "$THREADS" --clips "$seconds" --modes "$mode" --native-dir "$WORK/native" 2>/dev/null)
     read -r bare bare_min < <(bare_ms "$seconds" "$mode" "$adjacent")
     python3 - "$mode" "$seconds" "$(median "${client[@]}")" "$(median "${proc[@]}")" "$bare" \

@@ -20,6 +20,8 @@ import java.util.Set;
  * misshapen tensors, partial tensor sets, trailing bytes. Only a file that passes reaches native code.
  */
 final class ModelFileCheck {
+    /** The first four bytes of a legacy ggml file, "ggml" read as a little-endian int32. */
+    static final int GGML_MAGIC = 0x67676d6c;
     private static final int MAX_TOKEN_BYTES = 1024;
 
     /** What a valid file holds. */
@@ -43,7 +45,7 @@ final class ModelFileCheck {
                 throw new InvalidModelException("file is too short to be a whisper model (" + channel.size()
                         + " bytes)");
             }
-            if (in.int32() != GgmlModelWriter.GGML_MAGIC) {
+            if (in.int32() != GGML_MAGIC) {
                 throw new InvalidModelException("not a ggml whisper model (bad magic number)");
             }
             ModelDimensions dims = checkDimensions(new ModelDimensions(in.int32(), in.int32(), in.int32(),

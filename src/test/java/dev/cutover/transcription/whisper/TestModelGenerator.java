@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * Command line: writes a scripted test model and its {@code .sha256}.
  * <pre>
- * java -cp target/classes:... dev.cutover.transcription.whisper.TestModelGenerator OUT.bin
+ * java -cp target/classes:target/test-classes:... dev.cutover.transcription.whisper.TestModelGenerator OUT.bin
  *      [--dims small|tiny] [--sentence "hello world"]
  * </pre>
  * {@code small} (16-64 wide, 1 head, 1+1 layers) runs a clip in well under 100 ms, for tests; {@code tiny} has the

@@ -24,7 +24,6 @@ import java.util.TreeMap;
  * {@code <model>.sha256} ({@code sha256sum} format) beside the model. Stateless; safe from any thread.
  */
 public final class GgmlModelWriter {
-    static final int GGML_MAGIC = 0x67676d6c;
     private static final float POSITION_WEIGHT = 100f;
     private static final float SCRIPT_WEIGHT = 4f;
     private static final int BUFFER_BYTES = 1 << 20;
@@ -76,7 +75,7 @@ public final class GgmlModelWriter {
     }
 
     private static void writeHeader(Output out, ModelDimensions dims) throws IOException {
-        out.putInt(GGML_MAGIC);
+        out.putInt(ModelFileCheck.GGML_MAGIC);
         for (int field : dims.asFileFields()) {
             out.putInt(field);
         }

@@ -15,8 +15,8 @@ import java.util.Random;
 /**
  * Times bare whisper-jni calls (no pool, no HTTP) so the service's overhead can be measured against them.
  * <pre>
- * java -cp ... dev.cutover.transcription.whisper.BareWhisperBench MODEL.bin [--runs 5] [--threads N]
- *      [--clips 3,30] [--modes auto,full] [--native-dir data/native]
+ * java -cp target/classes:target/test-classes:... dev.cutover.transcription.whisper.BareWhisperBench MODEL.bin
+ *      [--runs 5] [--threads N] [--clips 3,30] [--modes auto,full] [--native-dir data/native]
  * </pre>
  * Prints one line per clip length and audio_ctx mode: median and min wall time of {@code whisper_full} and the
  * real-time factor (median / clip length). Clips are reproducible noise; one warm-up call precedes each series.
