@@ -1,5 +1,6 @@
 package dev.cutover.flags;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +30,7 @@ class AdminTokenTest {
             assertThat(Files.readString(tokenFile).trim()).isEqualTo(secret);
             AdminApi admin = new AdminApi(again, secret);
             assertThat(admin.setPercentage("1", 1).statusCode()).isEqualTo(200);
-            assertThat(FlagAdminApiTest.json(admin.get("/api/v1/audit")).path("events").get(0).path("actor").asText())
+            assertThat(json(admin.get("/api/v1/audit")).path("events").get(0).path("actor").asText())
                     .isEqualTo("admin");
         }
     }

@@ -1,5 +1,6 @@
 package dev.cutover.flags;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.AdminApi;
@@ -49,8 +50,8 @@ class ConcurrentPatchTest {
 
             assertThat(won).isEqualTo(1);
             assertThat(conflicts).isEqualTo(WRITERS - 1);
-            assertThat(FlagAdminApiTest.json(admins[0].get(AdminApi.FLAG)).path("version").asLong()).isEqualTo(2);
-            assertThat(FlagAdminApiTest.json(admins[0].get("/api/v1/audit")).path("events")).hasSize(1);
+            assertThat(json(admins[0].get(AdminApi.FLAG)).path("version").asLong()).isEqualTo(2);
+            assertThat(json(admins[0].get("/api/v1/audit")).path("events")).hasSize(1);
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.cutover.flags;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class FlagAdminApiTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FLAG = AdminApi.FLAG;
     private static TestApp app;
     private static AdminApi alice;
@@ -263,13 +261,5 @@ class FlagAdminApiTest {
     private static void assertBadRequest(HttpResponse<String> response, String code) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(json(response).path("error").asText()).isEqualTo(code);
-    }
-
-    static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

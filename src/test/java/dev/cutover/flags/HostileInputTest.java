@@ -1,9 +1,9 @@
 package dev.cutover.flags;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestApp;
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
  * leaves the flag, its overrides and the audit trail exactly as they were.
  */
 class HostileInputTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FLAG = AdminApi.FLAG;
     private static final String OVERRIDES = FLAG + "/overrides";
     private static final String OFREP_SINGLE = "/ofrep/v1/evaluate/flags/transcription-provider";
@@ -387,14 +386,6 @@ class HostileInputTest {
 
     private static String message(HttpResponse<String> response) {
         return json(response).path("message").asText();
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -1,5 +1,6 @@
 package dev.cutover.flags;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +46,7 @@ class PostgresOutageTest {
             HttpResponse<String> health = await(() -> app.get("/health"),
                     r -> r.body().contains("\"status\":\"DEGRADED\""), Duration.ofSeconds(10));
             assertThat(health.statusCode()).isEqualTo(200);
-            JsonNode flags = FlagAdminApiTest.json(health).path("flags");
+            JsonNode flags = json(health).path("flags");
             assertThat(flags.path("status").asText()).isEqualTo("DEGRADED");
             assertThat(flags.path("snapshotVersion").asLong()).isEqualTo(2);
             assertThat(flags.path("lastRefreshError").isNull()).isFalse();
@@ -65,8 +66,8 @@ class PostgresOutageTest {
             HttpResponse<String> write = await(() -> admin.setPercentage("50", 2), r -> r.statusCode() != 503,
                     Duration.ofSeconds(15));
             assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
-            assertThat(FlagAdminApiTest.json(write).path("version").asLong()).isEqualTo(3);
-            JsonNode audit = FlagAdminApiTest.json(admin.get("/api/v1/audit"));
+            assertThat(json(write).path("version").asLong()).isEqualTo(3);
+            JsonNode audit = json(admin.get("/api/v1/audit"));
             assertThat(audit.path("events")).hasSize(2);
             assertThat(audit.path("events").findValuesAsText("action")).containsOnly("flag.update");
             await(() -> app.get("/health").body(), body -> body.startsWith("{\"status\":\"UP\""), Duration.ofSeconds(10));
@@ -89,7 +90,7 @@ class PostgresOutageTest {
             assertThat(assignment.body()).contains("\"provider\":\"webspeech\"", "\"reason\":\"DEFAULT\"");
             HttpResponse<String> health = app.get("/health");
             assertThat(health.statusCode()).isEqualTo(503);
-            assertThat(FlagAdminApiTest.json(health).path("flags").path("status").asText()).isEqualTo("DOWN");
+            assertThat(json(health).path("flags").path("status").asText()).isEqualTo("DOWN");
             assertUnavailable(new AdminApi(app, "outage-secret").setPercentage("10", 1));
 
             EmbeddedPostgres postgres = startPostgres(port);
@@ -106,7 +107,7 @@ class PostgresOutageTest {
 
     private static void assertUnavailable(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
-        assertThat(FlagAdminApiTest.json(response).path("error").asText()).isEqualTo("database_unavailable");
+        assertThat(json(response).path("error").asText()).isEqualTo("database_unavailable");
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
     }
 

@@ -1,9 +1,9 @@
 package dev.cutover.http;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestApp;
 import java.io.IOException;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
  * 2 s, with no ERROR line in the log and nothing stored or changed.
  */
 class BrokenRequestTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "broken-request-admin";
     private static final String OVERRIDES = "/api/v1/flags/transcription-provider/overrides";
     private static final List<String> JSON_POSTS = List.of("/ofrep/v1/evaluate/flags",
@@ -100,13 +99,13 @@ class BrokenRequestTest {
     }
 
     @Test
-    void healthNamesTheModelButShowsItsPathOnlyToOperators() throws IOException {
+    void healthNamesTheModelButShowsItsPathOnlyToOperators() {
         HttpResponse<String> anonymous = app.get("/health");
         HttpResponse<String> operator = app.send(HttpRequest.newBuilder(app.uri("/health"))
                 .header("Authorization", "Bearer " + TOKEN).GET().build());
-        String modelPath = JSON.readTree(operator.body()).path("model").path("path").asText();
+        String modelPath = json(operator).path("model").path("path").asText();
 
-        JsonNode model = JSON.readTree(anonymous.body()).path("model");
+        JsonNode model = json(anonymous).path("model");
         assertThat(model.path("name").asText()).isNotBlank();
         assertThat(model.path("loaded").asBoolean()).isTrue();
         assertThat(model.has("path")).isFalse();

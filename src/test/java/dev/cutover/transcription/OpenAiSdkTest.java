@@ -1,10 +1,10 @@
 package dev.cutover.transcription;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static dev.cutover.transcription.Uploads.freshWav;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cutover.http.JsonMapping;
 import dev.cutover.testing.NodePackages;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestModels;
@@ -55,6 +55,6 @@ class OpenAiSdkTest {
         assertThat(node.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(node.exitValue()).as(output).isZero();
         String lastLine = output.strip().lines().reduce((a, b) -> b).orElse("");
-        return JsonMapping.objectMapper().readTree(lastLine);
+        return json(lastLine);
     }
 }

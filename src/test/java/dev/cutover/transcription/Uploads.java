@@ -1,9 +1,5 @@
 package dev.cutover.transcription;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cutover.http.JsonMapping;
 import dev.cutover.testing.MultipartBody;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestAudio;
@@ -11,9 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Small helpers for posting audio to the running app and reading the answers. */
+/** Small helpers for posting audio to the running app (answers are read with {@code HttpTestClient.json}). */
 final class Uploads {
-    private static final ObjectMapper JSON = JsonMapping.objectMapper();
     private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
 
     private Uploads() {
@@ -39,13 +34,5 @@ final class Uploads {
 
     static HttpResponse<String> transcribe(TestApp app, byte[] audio) {
         return app.send(transcribeRequest(app, audio).build());
-    }
-
-    static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (JsonProcessingException e) {
-            throw new AssertionError("Not JSON (" + response.statusCode() + "): " + response.body(), e);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.cutover.flags.ofrep;
 
+import static dev.cutover.testing.HttpTestClient.json;
+
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.flags.OverrideSubject;
 import dev.cutover.testing.AdminApi;
@@ -38,6 +40,6 @@ public final class FlagWrites {
         if (response.statusCode() != expectedStatus) {
             throw new AssertionError("Admin API answered " + response.statusCode() + ": " + response.body());
         }
-        return OfrepRoutesTest.json(response.body()).get("version").asLong();
+        return json(response).get("version").asLong();
     }
 }

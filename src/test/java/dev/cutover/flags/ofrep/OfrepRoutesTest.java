@@ -1,9 +1,9 @@
 package dev.cutover.flags.ofrep;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.flags.FlagSnapshot;
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.flags.OverrideSubject;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class OfrepRoutesTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SINGLE = "/ofrep/v1/evaluate/flags/transcription-provider";
     private static final String BULK = "/ofrep/v1/evaluate/flags";
 
@@ -231,14 +230,6 @@ class OfrepRoutesTest {
             request.header(headers[i], headers[i + 1]);
         }
         return app.send(request.build());
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -1,6 +1,6 @@
 package dev.cutover.flags.ofrep;
 
-import static dev.cutover.flags.ofrep.OfrepRoutesTest.json;
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,10 +1,10 @@
 package dev.cutover.transcription.whisper;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestModels;
 import java.net.http.HttpResponse;
@@ -13,16 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelHealthTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dir;
 
     @Test
-    void theAppReportsALoadedModelAsUp() throws Exception {
+    void theAppReportsALoadedModelAsUp() {
         try (TestApp app = TestApp.builder().env(TestModels.env()).start()) {
             HttpResponse<String> response = app.get("/health");
-            JsonNode model = JSON.readTree(response.body()).get("model");
+            JsonNode model = json(response).get("model");
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(model.get("status").asText()).isEqualTo("UP");
@@ -40,11 +38,11 @@ class ModelHealthTest {
     }
 
     @Test
-    void aMissingModelLeavesTheAppUpButDegradedWithWhatToDo() throws Exception {
+    void aMissingModelLeavesTheAppUpButDegradedWithWhatToDo() {
         try (TestApp app = TestApp.builder().env("WHISPER_MODEL", dir.resolve("ggml-base.en.bin").toString())
                 .start()) {
             HttpResponse<String> response = app.get("/health");
-            JsonNode body = JSON.readTree(response.body());
+            JsonNode body = json(response);
             JsonNode model = body.get("model");
 
             assertThat(response.statusCode()).isEqualTo(200);
