@@ -30,8 +30,16 @@ import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
+import dev.cutover.signals.EventRoutes;
+import dev.cutover.signals.FleetSignals;
+import dev.cutover.signals.InstanceStatus;
 import dev.cutover.signals.InstanceTotals;
 import dev.cutover.signals.OutcomeRecorder;
+import dev.cutover.signals.ServerSignals;
+import dev.cutover.signals.SignalRoutes;
+import dev.cutover.signals.SignalStore;
+import dev.cutover.signals.SignalWindows;
+import dev.cutover.signals.SignalsHealth;
 import dev.cutover.transcription.CacheHealth;
 import dev.cutover.transcription.OpenAiTranscriptionRoutes;
 import dev.cutover.transcription.StatsRoutes;
@@ -55,6 +63,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -100,7 +109,10 @@ public final class App implements AutoCloseable {
             wiring.health.add(new DatabaseHealth(database));
 
             FlagSnapshots flagSnapshots = wireFlags(wiring, database);
-            wireTranscription(wiring, database, whisperConfig);
+            WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
+            wiring.resources().add(speechEngine);
+            SignalWindows signals = wireSignals(wiring, database, flagSnapshots, speechEngine);
+            wireTranscription(wiring, database, speechEngine, signals);
             OfrepEvents ofrepEvents = wireOfrep(wiring, flagSnapshots);
 
             Javalin http = Javalin.create(config -> configureHttp(config, wiring));
@@ -163,10 +175,50 @@ public final class App implements AutoCloseable {
         return ofrepEvents;
     }
 
-    private static void wireTranscription(Wiring wiring, Database database, WhisperConfig whisperConfig) {
+    /**
+     * The signal windows (this instance's, flushed to PostgreSQL), client events, heartbeats and the fleet view.
+     * Closed after HTTP stops (resources close in reverse), so the open window is flushed with everything in it.
+     */
+    private static SignalWindows wireSignals(Wiring wiring, Database database, FlagSnapshots flagSnapshots,
+                                             WhisperPool engine) {
         Settings settings = wiring.settings();
-        WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
-        wiring.resources().add(speechEngine);
+        SignalStore store = new SignalStore(database.jdbi(), JsonMapping.objectMapper());
+        String instanceId = settings.instanceId().orElseGet(App::generatedInstanceId);
+        Instant startedAt = wiring.clock().instant();
+        SignalWindows windows = new SignalWindows(store, wiring.clock(), instanceId,
+                new SignalWindows.Retention(settings.signalsBuffer(), settings.signalsFineRetention(),
+                        settings.signalsRollupRetention()),
+                () -> new InstanceStatus(instanceId, VERSION, startedAt, wiring.clock().instant(), engine.isLoaded(),
+                        engine.busyWorkers(), engine.queueDepth()));
+        windows.start();
+        wiring.resources().add(windows);
+        wiring.health().add(new SignalsHealth(windows));
+        wiring.metrics().gauge("cutover.signals.windows.waiting", windows, SignalWindows::pendingWindows);
+        wiring.metrics().gauge("cutover.signals.windows.dropped", windows, SignalWindows::droppedWindows);
+        wiring.metrics().gauge("cutover.signals.observations.dropped", windows, SignalWindows::droppedObservations);
+        FleetSignals fleet = new FleetSignals(store, wiring.clock(), () -> flagSnapshots.current()
+                .map(s -> s.percentage().doubleValue() / 100).orElse(0.0));
+        wiring.edge().cors(EventRoutes.PATH)
+                .gate(wiring.adminAuth().gate(), "/api/v1/signals", SignalRoutes.SIGNALS_PATHS, SignalRoutes.INSTANCES_PATH);
+        wiring.routes().add(new EventRoutes(windows, settings.eventsRateLimit(), settings.trustProxy())::register);
+        wiring.routes().add(new SignalRoutes(fleet)::register);
+        LOG.info("Signals: instance {}, windows flushed to PostgreSQL", instanceId);
+        return windows;
+    }
+
+    private static String generatedInstanceId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "cutover";
+        }
+        return host + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffL);
+    }
+
+    private static void wireTranscription(Wiring wiring, Database database, WhisperPool speechEngine,
+                                          SignalWindows signals) {
+        Settings settings = wiring.settings();
         new WhisperPoolMetrics(speechEngine).bindTo(wiring.metrics());
 
         TranscriptCache transcriptCache = TranscriptCaches.open(settings.redisUrl(), settings.cacheTtl(), settings.redisTimeout());
@@ -182,7 +234,7 @@ public final class App implements AutoCloseable {
         UploadAudioDecoder audioDecoder = new UploadAudioDecoder(AudioLimits.from(settings));
         TranscriptionService transcriptionService = new TranscriptionService(
                 audioDecoder, speechEngine, transcriptCache, transcriptionMetrics,
-                OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes)), wiring.clock());
+                OutcomeRecorder.all(List.of(transcriptionMetrics, outcomes, new ServerSignals(signals))), wiring.clock());
 
         wiring.health().add(new ModelHealth(speechEngine));
         wiring.health().add(audioDecoder.health());

@@ -38,7 +38,13 @@ public record Settings(
         Duration whisperTimeout,
         int maxAudioSeconds,
         Duration cacheTtl,
-        Duration redisTimeout) {
+        Duration redisTimeout,
+        Optional<String> instanceId,
+        Duration signalsBuffer,
+        Duration signalsFineRetention,
+        Duration signalsRollupRetention,
+        int eventsRateLimit,
+        boolean trustProxy) {
 
     public static final int MAX_WHISPER_WORKERS = 8;
 
@@ -75,7 +81,13 @@ public record Settings(
                 r.duration("WHISPER_TIMEOUT", "120s"),
                 r.integer("MAX_AUDIO_SECONDS", 600),
                 r.duration("CACHE_TTL", "7d"),
-                r.duration("REDIS_TIMEOUT", "50ms"));
+                r.duration("REDIS_TIMEOUT", "50ms"),
+                r.optional("INSTANCE_ID"),
+                r.duration("SIGNALS_BUFFER", "1h"),
+                r.duration("SIGNALS_FINE_RETENTION", "48h"),
+                r.duration("SIGNALS_ROLLUP_RETENTION", "90d"),
+                Math.max(0, r.integer("EVENTS_RATE_LIMIT", 20)),
+                Boolean.parseBoolean(r.text("TRUST_PROXY", "false")));
     }
 
     /** 0 keeps Javalin's default pool; otherwise at least 4, as Jetty's acceptor and selector take threads too. */

@@ -117,6 +117,11 @@ public final class JsonBody {
     }
 
     /** A field that is absent or JSON null is treated as not given. */
+    /** A field as it was sent (absent or JSON null: empty), for bodies with nested structure. */
+    public Optional<JsonNode> node(String name) {
+        return field(name);
+    }
+
     private Optional<JsonNode> field(String name) {
         JsonNode node = root.get(name);
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);

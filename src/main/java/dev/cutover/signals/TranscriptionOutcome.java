@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param cacheHit     whether the transcript came from the cache
  * @param audioSeconds length of the decoded audio, 0 when it was never decoded
  * @param inference    time spent in the speech engine, zero for cache hits and failures before the engine
+ * @param emptyText    an OK transcript with no words in it
+ * @param browser      the caller's browser family ({@link SignalKey#browserFamily})
+ * @param language     the primary language subtag asked for, or of Accept-Language ({@link SignalKey#primaryLanguage})
  */
 public record TranscriptionOutcome(
         Instant at,
@@ -24,7 +27,10 @@ public record TranscriptionOutcome(
         Duration latency,
         boolean cacheHit,
         double audioSeconds,
-        Duration inference) {
+        Duration inference,
+        boolean emptyText,
+        String browser,
+        String language) {
 
     /** {@link RealTimeFactor}: present only when the engine ran on audio of positive length. */
     public Optional<Double> realTimeFactor() {

@@ -47,7 +47,7 @@ public final class OpenAiTranscriptionRoutes {
         try {
             // The format is read with the rest of the form, inside the service call, so a bad value is recorded too.
             AtomicReference<OpenAiFormat> format = new AtomicReference<>(OpenAiFormat.JSON);
-            TranscriptionResult result = service.transcribe(ROUTE, () -> {
+            TranscriptionResult result = service.transcribe(ROUTE, Caller.of(ctx), () -> {
                 UploadForm form = UploadForm.readAuthorized(ctx, auth, FILE_FIELD);
                 form.text("response_format").map(OpenAiFormat::parse).ifPresent(format::set);
                 rejectUnsupported(form);

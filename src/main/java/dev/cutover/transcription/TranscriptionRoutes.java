@@ -30,7 +30,7 @@ public final class TranscriptionRoutes {
     }
 
     private void transcribe(Context ctx) {
-        TranscriptionResult result = service.transcribe(ROUTE, () -> {
+        TranscriptionResult result = service.transcribe(ROUTE, Caller.of(ctx), () -> {
             UploadForm form = UploadForm.readAuthorized(ctx, auth, AUDIO_FIELD);
             return new TranscriptionRequest(form.file(AUDIO_FIELD), OptionFields.read(form));
         });

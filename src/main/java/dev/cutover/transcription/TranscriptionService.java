@@ -3,6 +3,7 @@ package dev.cutover.transcription;
 import dev.cutover.http.ApiError;
 import dev.cutover.signals.OutcomeKind;
 import dev.cutover.signals.OutcomeRecorder;
+import dev.cutover.signals.SignalKey;
 import dev.cutover.signals.TranscriptionOutcome;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,17 +47,19 @@ public final class TranscriptionService {
      *
      * @throws ApiError for every expected failure, already recorded and logged
      */
-    TranscriptionResult transcribe(String route, Supplier<TranscriptionRequest> parse) {
+    TranscriptionResult transcribe(String route, Caller caller, Supplier<TranscriptionRequest> parse) {
         long started = System.nanoTime();
+        Caller asked = caller;
         try {
             TranscriptionRequest request = parse.get();
+            asked = caller.withLanguage(request.options().language());
             LOG.info("[Transcribe] Received audio: {} bytes", request.audio().length);
             long processingStarted = System.nanoTime();
             String model = engine.modelName();
             Answer answer = answer(request, model);
             long processingMs = Duration.ofNanos(System.nanoTime() - processingStarted).toMillis();
-            TranscriptionOutcome outcome = record(route, OutcomeKind.OK, Optional.empty(), started, answer.cached(),
-                    answer.audioSeconds(), answer.inference());
+            TranscriptionOutcome outcome = record(route, asked, OutcomeKind.OK, Optional.empty(), started,
+                    answer.cached(), answer.audioSeconds(), answer.inference(), answer.transcript().text().isBlank());
             double rtf = outcome.realTimeFactor().orElse(0.0);
             LOG.info("[Transcribe] Success: {} chars, {} ms, cached={}, rtf={}", answer.transcript().text().length(),
                     processingMs, answer.cached(), String.format(Locale.ROOT, "%.3f", rtf));
@@ -64,11 +67,11 @@ public final class TranscriptionService {
                     request.options());
         } catch (ApiError e) {
             LOG.info("[Transcribe] Failure: {} {}", e.code(), e.getMessage());
-            record(route, kindOf(e), Optional.of(e.code()), started, false, 0, Duration.ZERO);
+            record(route, asked, kindOf(e), Optional.of(e.code()), started, false, 0, Duration.ZERO, false);
             throw e;
         } catch (RuntimeException e) {
             LOG.error("[Transcribe] Failure: internal_error {}", e.toString(), e);
-            record(route, OutcomeKind.ERROR, Optional.of("internal_error"), started, false, 0, Duration.ZERO);
+            record(route, asked, OutcomeKind.ERROR, Optional.of("internal_error"), started, false, 0, Duration.ZERO, false);
             throw e;
         }
     }
@@ -118,11 +121,13 @@ public final class TranscriptionService {
         return engine.modelName();
     }
 
-    private TranscriptionOutcome record(String route, OutcomeKind kind, Optional<String> errorCode, long startedNanos,
-                                        boolean cacheHit, double audioSeconds, Duration inference) {
+    private TranscriptionOutcome record(String route, Caller caller, OutcomeKind kind, Optional<String> errorCode,
+                                        long startedNanos, boolean cacheHit, double audioSeconds, Duration inference,
+                                        boolean emptyText) {
         Duration latency = Duration.ofNanos(System.nanoTime() - startedNanos);
-        TranscriptionOutcome outcome = new TranscriptionOutcome(
-                clock.instant(), route, kind, errorCode, latency, cacheHit, audioSeconds, inference);
+        TranscriptionOutcome outcome = new TranscriptionOutcome(clock.instant(), route, kind, errorCode, latency,
+                cacheHit, audioSeconds, inference, emptyText, SignalKey.browserFamily(caller.userAgent()),
+                SignalKey.primaryLanguage(caller.language()));
         recorder.record(outcome);
         return outcome;
     }

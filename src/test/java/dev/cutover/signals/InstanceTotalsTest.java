@@ -16,7 +16,7 @@ class InstanceTotalsTest {
 
     private static TranscriptionOutcome outcome(OutcomeKind kind, long latencyMicros, double audio, long inferenceMicros) {
         return new TranscriptionOutcome(CLOCK.instant(), "/transcribe", kind, Optional.empty(),
-                Duration.ofNanos(latencyMicros * 1000), false, audio, Duration.ofNanos(inferenceMicros * 1000));
+                Duration.ofNanos(latencyMicros * 1000), false, audio, Duration.ofNanos(inferenceMicros * 1000), false, "chrome", "en");
     }
 
     @Test

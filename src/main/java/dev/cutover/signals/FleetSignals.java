@@ -1,0 +1,187 @@
+package dev.cutover.signals;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * The fleet-wide view of the signals: every instance's flushed windows merged (histograms included), per provider
+ * and source, with the statistics the rollout judges by. Reads PostgreSQL; thread-safe (stateless over the store).
+ */
+public final class FleetSignals {
+    public static final Duration FINE_SPAN = Duration.ofHours(48);
+    static final double CONFIDENCE = 0.95;
+    public static final Duration LIVE_WITHIN = Duration.ofSeconds(15);
+
+    private final SignalStore store;
+    private final Clock clock;
+    private final DoubleSupplier expectedWhisperShare;
+
+    public FleetSignals(SignalStore store, Clock clock, DoubleSupplier expectedWhisperShare) {
+        this.store = store;
+        this.clock = clock;
+        this.expectedWhisperShare = expectedWhisperShare;
+    }
+
+    /** One provider and source over a span. */
+    public record ProviderSignals(String provider, String source, String cohort, long attempts, long failures,
+                                  double errorRate, Statistics.Interval errorRateInterval, Map<String, Long> failuresByCode,
+                                  Latency latencyMs, long slowerThan2s, long slowerThan5s, double shareSlowerThan2s,
+                                  double shareSlowerThan5s, long fallbacks, double fallbackRate, long cacheHits,
+                                  long cacheLookups, double cacheHitRate, Rtf rtf, long empty, long noSpeech, long aborted,
+                                  long clientErrors, long exposures) {
+    }
+
+    public record Latency(long p50, long p95, long p99) {
+    }
+
+    public record Rtf(double mean, double p95) {
+    }
+
+    /** Whisper's error rate minus webspeech's (client source), with Newcombe's hybrid score interval. */
+    public record Comparison(String source, double difference, Statistics.Interval interval) {
+    }
+
+    public record Exposures(long webspeech, long whisper, double expectedWhisperShare, double chiSquared,
+                            double srmPValue) {
+    }
+
+    public record View(Instant from, Instant to, List<ProviderSignals> providers, Comparison whisperMinusWebspeech,
+                       Exposures exposures, List<ProviderSignals> cohorts) {
+    }
+
+    /** The last {@code span} of flushed windows ({@code by}: null, "browser" or "language" for a cohort table). */
+    public View view(Duration span, String by) {
+        Instant to = Signals.windowOf(clock.instant());
+        Instant from = to.minus(span);
+        List<SignalStore.Row> rows = span.compareTo(FINE_SPAN) <= 0 ? store.windows(from, to) : store.rollups(from, to);
+        Map<String, WindowCounts> byProvider = Signals.mergeBy(rows, r -> r.key().provider() + "/" + r.key().source());
+        List<ProviderSignals> providers = new ArrayList<>();
+        for (String provider : List.of(SignalKey.WHISPER, SignalKey.WEBSPEECH)) {
+            for (String source : List.of(SignalKey.SERVER, SignalKey.CLIENT)) {
+                WindowCounts counts = byProvider.getOrDefault(provider + "/" + source, new WindowCounts());
+                providers.add(signals(provider, source, null, counts));
+            }
+        }
+        WindowCounts whisper = byProvider.getOrDefault(SignalKey.WHISPER + "/" + SignalKey.CLIENT, new WindowCounts());
+        WindowCounts webspeech = byProvider.getOrDefault(SignalKey.WEBSPEECH + "/" + SignalKey.CLIENT, new WindowCounts());
+        Comparison comparison = new Comparison(SignalKey.CLIENT,
+                Statistics.proportion(whisper.failures(), whisper.attempts())
+                        - Statistics.proportion(webspeech.failures(), webspeech.attempts()),
+                Statistics.newcombeDifference(whisper.failures(), whisper.attempts(), webspeech.failures(),
+                        webspeech.attempts(), CONFIDENCE));
+        double share = expectedWhisperShare.getAsDouble();
+        Statistics.SrmResult srm = Statistics.sampleRatioMismatch(whisper.exposures(), webspeech.exposures(), share);
+        Exposures exposures = new Exposures(webspeech.exposures(), whisper.exposures(), share, srm.chiSquared(), srm.pValue());
+        List<ProviderSignals> cohorts = by == null ? List.of() : cohorts(rows, by);
+        return new View(from, to, providers, comparison, exposures, cohorts);
+    }
+
+    private List<ProviderSignals> cohorts(List<SignalStore.Row> rows, String by) {
+        Function<SignalStore.Row, String> cohort = by.equals("browser") ? r -> r.key().browser() : r -> r.key().language();
+        Map<List<String>, WindowCounts> merged = Signals.mergeBy(rows,
+                r -> List.of(r.key().provider(), r.key().source(), cohort.apply(r)));
+        List<ProviderSignals> out = new ArrayList<>();
+        merged.forEach((k, counts) -> out.add(signals(k.get(0), k.get(1), k.get(2), counts)));
+        out.sort((a, b) -> Double.compare(b.errorRate(), a.errorRate()));
+        return out;
+    }
+
+    static ProviderSignals signals(String provider, String source, String cohort, WindowCounts c) {
+        long failures = c.failures();
+        long n = c.attempts();
+        long slow2 = c.slowerThan(2_000);
+        long slow5 = c.slowerThan(5_000);
+        return new ProviderSignals(provider, source, cohort, n, failures, Statistics.proportion(failures, n),
+                Statistics.wilson(failures, n, CONFIDENCE), c.failuresByCode(),
+                new Latency(c.latencyAtPercentile(50), c.latencyAtPercentile(95), c.latencyAtPercentile(99)),
+                slow2, slow5, Statistics.proportion(slow2, c.latencyCount()), Statistics.proportion(slow5, c.latencyCount()),
+                c.fallbacks(), Statistics.proportion(c.fallbacks(), n), c.cacheHits(), c.cacheLookups(),
+                Statistics.proportion(c.cacheHits(), c.cacheLookups()), new Rtf(c.rtfMean(), c.rtfAtPercentile(95)),
+                c.empty(), c.noSpeech(), c.aborted(), c.clientErrors(), c.exposures());
+    }
+
+    /** One point of a chart: the metric over one step, with its interval where it is a proportion. */
+    public record Point(Instant at, long samples, double value, Double lower, Double upper) {
+    }
+
+    /** A metric over {@code span} in steps of {@code step}, for one provider and source. */
+    public List<Point> series(String metric, String provider, String source, Duration span, Duration step) {
+        Instant to = Signals.windowOf(clock.instant());
+        Instant from = to.minus(span);
+        boolean fine = span.compareTo(FINE_SPAN) <= 0;
+        List<SignalStore.Row> rows = (fine ? store.windows(from, to) : store.rollups(from, to)).stream()
+                .filter(r -> r.key().provider().equals(provider) && r.key().source().equals(source)).toList();
+        long stepMillis = step.toMillis();
+        Map<Instant, WindowCounts> bySteps = new LinkedHashMap<>();
+        for (long t = from.toEpochMilli(); t < to.toEpochMilli(); t += stepMillis) {
+            bySteps.put(Instant.ofEpochMilli(t), new WindowCounts());
+        }
+        for (SignalStore.Row row : rows) {
+            long offset = (row.at().toEpochMilli() - from.toEpochMilli()) / stepMillis;
+            Instant bucket = Instant.ofEpochMilli(from.toEpochMilli() + offset * stepMillis);
+            bySteps.computeIfAbsent(bucket, b -> new WindowCounts()).merge(row.counts());
+        }
+        List<Point> points = new ArrayList<>();
+        bySteps.forEach((at, c) -> points.add(point(metric, at, c)));
+        return points;
+    }
+
+    private static Point point(String metric, Instant at, WindowCounts c) {
+        return switch (metric) {
+            case "error_rate" -> proportion(at, c.failures(), c.attempts());
+            case "fallback_rate" -> proportion(at, c.fallbacks(), c.attempts());
+            case "cache_hit_rate" -> proportion(at, c.cacheHits(), c.cacheLookups());
+            case "slow_2s" -> proportion(at, c.slowerThan(2_000), c.latencyCount());
+            case "p95" -> new Point(at, c.latencyCount(), c.latencyAtPercentile(95), null, null);
+            case "p50" -> new Point(at, c.latencyCount(), c.latencyAtPercentile(50), null, null);
+            case "rtf" -> new Point(at, c.audioMs() > 0 ? 1 : 0, c.rtfMean(), null, null);
+            case "attempts" -> new Point(at, c.attempts(), c.attempts(), null, null);
+            case "exposures" -> new Point(at, c.exposures(), c.exposures(), null, null);
+            default -> throw new IllegalArgumentException(metric);
+        };
+    }
+
+    private static Point proportion(Instant at, long x, long n) {
+        Statistics.Interval interval = Statistics.wilson(x, n, CONFIDENCE);
+        return new Point(at, n, Statistics.proportion(x, n), interval.lower(), interval.upper());
+    }
+
+    public static final List<String> SERIES_METRICS = List.of("error_rate", "fallback_rate", "cache_hit_rate", "slow_2s",
+            "p95", "p50", "rtf", "attempts", "exposures");
+
+    /** Every instance that ever sent a heartbeat, live when seen within the last 15 s. */
+    public List<Map<String, Object>> instances() {
+        Instant now = clock.instant();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (InstanceStatus i : store.instances()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", i.id());
+            row.put("version", i.version());
+            row.put("startedAt", i.startedAt());
+            row.put("lastSeen", i.lastSeen());
+            row.put("live", isLive(i, now));
+            row.put("modelLoaded", i.modelLoaded());
+            row.put("busyWorkers", i.busyWorkers());
+            row.put("queueDepth", i.queueDepth());
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** Whisper ready fleet-wide: at least one live instance with a loaded model. */
+    public boolean whisperReady() {
+        Instant now = clock.instant();
+        return store.instances().stream().anyMatch(i -> isLive(i, now) && i.modelLoaded());
+    }
+
+    private static boolean isLive(InstanceStatus status, Instant now) {
+        return !status.lastSeen().isBefore(now.minus(LIVE_WITHIN));
+    }
+}

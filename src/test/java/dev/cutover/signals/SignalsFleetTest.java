@@ -1,0 +1,221 @@
+package dev.cutover.signals;
+
+import static dev.cutover.testing.HttpTestClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.AdminApi;
+import dev.cutover.testing.Eventually;
+import dev.cutover.testing.TestApp;
+import dev.cutover.testing.TestClock;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Signals merged over the fleet: two instances on one PostgreSQL, time moved by the injected clock. What the fleet
+ * view counts must equal exactly what was sent, whichever instance received it.
+ */
+class SignalsFleetTest {
+    static final String ADMIN = "signals-admin";
+    private static final Duration FLUSHED = Duration.ofSeconds(20);
+
+    @Test
+    void eventsSpreadOverTwoInstancesAreCountedExactlyAndTheirPercentilesMatchTheRawLatencies() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp first = start(clock);
+             TestApp second = TestApp.builder().env(first.env()).env("PORT", "0").clock(clock).start()) {
+            Random random = new Random(42);
+            List<Long> whisperLatencies = new ArrayList<>();
+            long whisperFailures = 0;
+            long whisperFallbacks = 0;
+            long webspeechAttempts = 0;
+            long exposuresWhisper = 0;
+            for (int batch = 0; batch < 40; batch++) {
+                StringJoiner events = new StringJoiner(",");
+                for (int i = 0; i < 20; i++) {
+                    String session = "s-" + batch + "-" + i;
+                    if (i % 5 == 0) {
+                        events.add(exposure(session, "whisper"));
+                        exposuresWhisper++;
+                        continue;
+                    }
+                    boolean whisper = i % 2 == 0;
+                    long latency = (long) Math.abs(random.nextGaussian() * 900 + 1200);
+                    String outcome = random.nextInt(25) == 0 ? "error" : random.nextInt(40) == 0 ? "fallback" : "ok";
+                    if (!whisper && outcome.equals("fallback")) {
+                        outcome = "ok";
+                    }
+                    events.add(attempt(session, whisper ? "whisper" : "webspeech", outcome, latency, 3000));
+                    if (whisper) {
+                        whisperLatencies.add(latency);
+                        whisperFailures += outcome.equals("ok") ? 0 : 1;
+                        whisperFallbacks += outcome.equals("fallback") ? 1 : 0;
+                    } else {
+                        webspeechAttempts++;
+                    }
+                }
+                TestApp target = batch % 2 == 0 ? first : second;
+                assertThat(postEvents(target, "{\"events\":[" + events + "]}").statusCode()).isEqualTo(202);
+                clock.advance(Duration.ofMillis(700));
+            }
+            clock.advance(FLUSHED);
+            long expectedWhisper = whisperLatencies.size();
+            JsonNode whisper = Eventually.await(Duration.ofSeconds(10), "every event in the fleet view",
+                    () -> provider(view(first, "15m"), "whisper", "client"), w -> w.path("attempts").asLong() == expectedWhisper);
+
+            assertThat(whisper.path("failures").asLong()).isEqualTo(whisperFailures);
+            assertThat(whisper.path("fallbacks").asLong()).isEqualTo(whisperFallbacks);
+            assertThat(whisper.path("errorRate").asDouble()).isCloseTo(whisperFailures / (double) expectedWhisper, within(1e-9));
+            JsonNode viewFromSecond = view(second, "15m");
+            assertThat(provider(viewFromSecond, "webspeech", "client").path("attempts").asLong()).isEqualTo(webspeechAttempts);
+            assertThat(viewFromSecond.at("/exposures/whisper").asLong()).isEqualTo(exposuresWhisper);
+            Collections.sort(whisperLatencies);
+            for (String p : List.of("p50", "p95", "p99")) {
+                double percentile = Double.parseDouble(p.substring(1));
+                long exact = whisperLatencies.get((int) Math.ceil(percentile / 100 * whisperLatencies.size()) - 1);
+                // HdrHistogram with 2 significant digits: each value is within 1 % of its bucket.
+                assertThat(whisper.at("/latencyMs/" + p).asDouble()).as(p).isCloseTo(exact, within(exact * 0.01 + 1));
+            }
+        }
+    }
+
+    @Test
+    void anEventAt9999MillisecondsAndOneAtTenSecondsLandInDifferentWindows() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = start(clock)) {
+            Instant window = Signals.windowOf(clock.instant()).plus(Duration.ofMinutes(1));
+            clock.set(window.plusMillis(9_999));
+            postEvents(app, "{\"events\":[" + attempt("a", "whisper", "ok", 100, 1000) + "]}");
+            clock.set(window.plusMillis(10_000));
+            postEvents(app, "{\"events\":[" + attempt("b", "whisper", "ok", 100, 1000) + "," + attempt("c", "whisper", "ok", 100, 1000) + "]}");
+            clock.advance(FLUSHED);
+
+            JsonNode points = Eventually.await(Duration.ofSeconds(10), "both windows flushed",
+                    () -> json(admin(app).get("/api/v1/signals/series?metric=attempts&provider=whisper&source=client&span=1m&step=10s")).path("points"),
+                    p -> sum(p) == 3);
+            List<Long> counts = new ArrayList<>();
+            List<String> starts = new ArrayList<>();
+            points.forEach(p -> {
+                if (p.path("value").asLong() > 0) {
+                    counts.add(p.path("value").asLong());
+                    starts.add(p.path("at").asText());
+                }
+            });
+            assertThat(counts).containsExactly(1L, 2L);
+            assertThat(starts).containsExactly(window.toString(), window.plusSeconds(10).toString());
+        }
+    }
+
+    @Test
+    void windowsOlderThanTheirRetentionArePrunedAndTheHourlyRollupOutlivesThem() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = start(clock)) {
+            postEvents(app, "{\"events\":[" + attempt("r", "whisper", "error", 300, 1000) + "]}");
+            clock.advance(FLUSHED);
+            Eventually.await(Duration.ofSeconds(10), "the window flushed", () -> attempts(app, "1h") == 1);
+            clock.advance(Duration.ofMinutes(2)); // the rollup of that hour is computed
+            Eventually.await(Duration.ofSeconds(10), "the hourly rollup", () -> attempts(app, "7d") == 1);
+
+            clock.advance(Duration.ofHours(49));
+            Eventually.await(Duration.ofSeconds(10), "the 10-second window pruned after 48 h",
+                    () -> json(admin(app).get("/api/v1/signals/series?metric=attempts&provider=whisper&source=client&span=48h&step=1h"))
+                            .path("points").findValues("value").stream().mapToLong(JsonNode::asLong).sum() == 0);
+            assertThat(attempts(app, "7d")).as("the rollup is kept 90 days").isEqualTo(1);
+
+            clock.advance(Duration.ofDays(91));
+            Eventually.await(Duration.ofSeconds(10), "the rollup pruned after 90 days", () -> attempts(app, "90d") == 0);
+        }
+    }
+
+    @Test
+    void heartbeatsListEveryInstanceLiveOrStaleAndWhisperIsReadyWhileOneLiveInstanceHasTheModel() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp first = start(clock)) {
+            TestApp second = TestApp.builder().env(first.env()).env("PORT", "0").clock(clock).start();
+            Eventually.await(Duration.ofSeconds(10), "both instances heartbeat",
+                    () -> json(admin(first).get("/api/v1/instances")).path("instances").size() == 2);
+            JsonNode both = json(admin(first).get("/api/v1/instances"));
+            assertThat(both.path("whisperReady").asBoolean()).isTrue();
+            both.path("instances").forEach(i -> {
+                assertThat(i.path("live").asBoolean()).isTrue();
+                assertThat(i.path("modelLoaded").asBoolean()).isTrue();
+                assertThat(i.path("version").asText()).isNotBlank();
+            });
+
+            second.close();
+            clock.advance(Duration.ofSeconds(20));
+            JsonNode after = Eventually.await(Duration.ofSeconds(10), "the stopped instance stale, the other live",
+                    () -> json(admin(first).get("/api/v1/instances")),
+                    v -> v.path("instances").findValues("live").stream().filter(JsonNode::asBoolean).count() == 1);
+            assertThat(after.path("instances")).hasSize(2);
+            assertThat(after.path("whisperReady").asBoolean()).isTrue();
+        }
+    }
+
+    // --- fixtures shared by the signal tests ---
+
+    static TestApp start(TestClock clock) {
+        return TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).clock(clock).start();
+    }
+
+    static AdminApi admin(TestApp app) {
+        return new AdminApi(app, ADMIN);
+    }
+
+    static HttpResponse<String> postEvents(TestApp app, String body) {
+        return app.send(HttpRequest.newBuilder(app.uri("/api/v1/events")).header("Content-Type", "application/json")
+                .header("User-Agent", "Mozilla/5.0 Chrome/131.0 Safari/537.36").header("Accept-Language", "en-GB,en")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    static String attempt(String session, String provider, String outcome, long latencyMs, long audioMs) {
+        return "{\"type\":\"attempt\",\"sessionId\":\"" + session + "\",\"provider\":\"" + provider + "\",\"outcome\":\""
+                + outcome + "\",\"latencyMs\":" + latencyMs + ",\"audioMs\":" + audioMs
+                + (outcome.equals("ok") ? "" : ",\"errorCode\":\"network\"") + "}";
+    }
+
+    static String exposure(String session, String provider) {
+        return "{\"type\":\"exposure\",\"sessionId\":\"" + session + "\",\"provider\":\"" + provider + "\",\"reason\":\"SPLIT\"}";
+    }
+
+    static JsonNode view(TestApp app, String window) {
+        HttpResponse<String> response = admin(app).get("/api/v1/signals?window=" + window);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response);
+    }
+
+    static JsonNode provider(JsonNode view, String provider, String source) {
+        for (JsonNode p : view.path("providers")) {
+            if (p.path("provider").asText().equals(provider) && p.path("source").asText().equals(source)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no " + provider + "/" + source + " in " + view);
+    }
+
+    static long attempts(TestApp app, String window) {
+        JsonNode view = view(app, window);
+        long total = 0;
+        for (JsonNode p : view.path("providers")) {
+            total += p.path("attempts").asLong();
+        }
+        return total;
+    }
+
+    private static long sum(JsonNode points) {
+        long total = 0;
+        for (JsonNode p : points) {
+            total += p.path("value").asLong();
+        }
+        return total;
+    }
+}
