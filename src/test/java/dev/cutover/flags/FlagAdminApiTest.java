@@ -8,6 +8,7 @@ import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,14 +85,10 @@ class FlagAdminApiTest {
     }
 
     @Test
-    void aPatchIsServedByAssignmentOnTheSameInstanceAtOnce() throws InterruptedException {
+    void aPatchIsServedByAssignmentOnTheSameInstanceAtOnce() {
         long version = currentVersion();
         assertThat(alice.setPercentage("100", version).statusCode()).isEqualTo(200);
-        String body = "";
-        for (int i = 0; i < 100 && !body.contains("\"version\":" + (version + 1)); i++) {
-            Thread.sleep(10);
-            body = app.get("/api/v1/assignment?sessionId=any-session").body();
-        }
+        String body = app.awaitAssignment("sessionId=any-session", version + 1, Duration.ofSeconds(1));
         assertThat(body).contains("\"provider\":\"whisper\"", "\"reason\":\"SPLIT\"", "\"percentage\":100.00");
         restore(version + 1);
     }
@@ -186,13 +183,13 @@ class FlagAdminApiTest {
     }
 
     @Test
-    void theAllowlistGivesWhisperAndTheDenylistWebspeechWhateverThePercentage() throws InterruptedException {
+    void theAllowlistGivesWhisperAndTheDenylistWebspeechWhateverThePercentage() {
         long version = currentVersion();
         assertThat(alice.post(FLAG + "/overrides", "{\"list\":\"allow\",\"subject\":\"session\",\"id\":\"tester-s\"}")
                 .statusCode()).isEqualTo(201);
         assertThat(alice.post(FLAG + "/overrides", "{\"list\":\"deny\",\"subject\":\"user\",\"id\":\"vip-u\"}")
                 .statusCode()).isEqualTo(201);
-        String allowed = awaitAssignment("sessionId=tester-s", version + 2);
+        String allowed = app.awaitAssignment("sessionId=tester-s", version + 2, Duration.ofSeconds(1));
         assertThat(allowed).contains("\"provider\":\"whisper\"", "\"reason\":\"ALLOWLIST\"");
         assertThat(app.get("/api/v1/assignment?sessionId=tester-s&userId=vip-u").body())
                 .contains("\"provider\":\"webspeech\"", "\"reason\":\"DENYLIST\"");
@@ -234,15 +231,6 @@ class FlagAdminApiTest {
         assertBadRequest(alice.get("/api/v1/audit?before=-3"), "invalid_before");
         assertThat(alice.get("/api/v1/audit?limit=100000").statusCode()).isEqualTo(200);
         restore(version + 3);
-    }
-
-    private static String awaitAssignment(String query, long version) throws InterruptedException {
-        String body = "";
-        for (int i = 0; i < 100 && !body.contains("\"version\":" + version); i++) {
-            Thread.sleep(10);
-            body = app.get("/api/v1/assignment?" + query).body();
-        }
-        return body;
     }
 
     private static void restore(long version) {

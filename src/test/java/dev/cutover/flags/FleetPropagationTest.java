@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.db.DatabaseUrl;
 import dev.cutover.testing.AdminApi;
+import dev.cutover.testing.Eventually;
 import dev.cutover.testing.TestApp;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FleetPropagationTest {
 
     @Test
-    void aChangeMadeOnOneInstanceIsServedByAnotherWithinOneSecond() throws InterruptedException {
+    void aChangeMadeOnOneInstanceIsServedByAnotherWithinOneSecond() {
         // A long re-read interval proves the change travels by NOTIFY, not by the safety-net poll.
         try (TestApp first = TestApp.builder().env("ADMIN_TOKEN", "ops:fleet-secret").env("FLAG_REFRESH_INTERVAL", "1h").start();
              TestApp second = TestApp.builder().env(first.env()).env("PORT", "0").start()) {
@@ -69,16 +69,9 @@ class FleetPropagationTest {
             + " WHERE datname = current_database() AND application_name = 'cutover-flag-listener'";
 
     /** Waits until two listener connections other than the killed ones are LISTENing again. */
-    private static void awaitListeners(TestApp app, List<Integer> killed) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Integer> now = query(app, LISTENERS);
-            if (now.size() == 2 && now.stream().noneMatch(killed::contains)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("The flag listeners did not reconnect within 10 s");
+    private static void awaitListeners(TestApp app, List<Integer> killed) {
+        Eventually.assertEventually(Duration.ofSeconds(10), () -> assertThat(query(app, LISTENERS))
+                .as("the flag listeners, reconnected").hasSize(2).doesNotContainAnyElementsOf(killed));
     }
 
     private static List<Integer> query(TestApp app, String sql) throws SQLException {
@@ -104,27 +97,18 @@ class FleetPropagationTest {
         }
     }
 
-    private static String awaitVersion(TestApp app, String query, long version, long since) throws InterruptedException {
+    private static String awaitVersion(TestApp app, String query, long version, long since) {
         return awaitVersion(app, query, version, since, Duration.ofSeconds(1));
     }
 
-    private static String awaitVersion(TestApp app, String query, long version, long since, Duration limit)
-            throws InterruptedException {
-        String expected = "\"version\":" + version + ",";
-        while (System.nanoTime() - since < limit.toNanos()) {
-            HttpResponse<String> response = app.get("/api/v1/assignment?" + query);
-            if (response.body().contains(expected)) {
-                return response.body();
-            }
-            Thread.sleep(5);
+    /** The assignment at {@code version} within {@code limit} of {@code since}; if it comes later, how much later. */
+    private static String awaitVersion(TestApp app, String query, long version, long since, Duration limit) {
+        try {
+            return app.awaitAssignment(query, version, limit.minusNanos(System.nanoTime() - since));
+        } catch (AssertionError notInTime) {
+            String late = app.awaitAssignment(query, version, Duration.ofSeconds(5));
+            throw new AssertionError("Version " + version + " was not served within " + limit + "; it came "
+                    + (System.nanoTime() - since) / 1_000_000 + " ms after: " + late, notInTime);
         }
-        String late = "";
-        for (int i = 0; i < 100 && !late.contains(expected); i++) {
-            late = app.get("/api/v1/assignment?" + query).body();
-            Thread.sleep(50);
-        }
-        throw new AssertionError("Version " + version + " was not served within " + limit + "; "
-                + (late.contains(expected) ? "it came " + (System.nanoTime() - since) / 1_000_000 + " ms after" : "still not 5 s later")
-                + ": " + late);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.AdminApi;
+import dev.cutover.testing.Eventually;
 import dev.cutover.testing.TestApp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -12,8 +13,6 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,13 +37,12 @@ class PostgresOutageTest {
                 .start()) {
             AdminApi admin = new AdminApi(app, "outage-secret");
             assertThat(admin.setPercentage("100", 1).statusCode()).isEqualTo(200);
-            String before = await(() -> app.get("/api/v1/assignment?sessionId=s-9").body(),
-                    body -> body.contains("\"version\":2,"), Duration.ofSeconds(2));
+            String before = app.awaitAssignment("sessionId=s-9", 2, Duration.ofSeconds(2));
 
             postgres.close();
 
-            HttpResponse<String> health = await(() -> app.get("/health"),
-                    r -> r.body().contains("\"status\":\"DEGRADED\""), Duration.ofSeconds(10));
+            HttpResponse<String> health = Eventually.await(Duration.ofSeconds(10), "/health DEGRADED",
+                    () -> app.get("/health"), r -> r.body().contains("\"status\":\"DEGRADED\""));
             assertThat(health.statusCode()).isEqualTo(200);
             JsonNode flags = json(health).path("flags");
             assertThat(flags.path("status").asText()).isEqualTo("DEGRADED");
@@ -63,16 +61,16 @@ class PostgresOutageTest {
 
             postgres = startPostgres(port);
 
-            HttpResponse<String> write = await(() -> admin.setPercentage("50", 2), r -> r.statusCode() != 503,
-                    Duration.ofSeconds(15));
+            HttpResponse<String> write = Eventually.await(Duration.ofSeconds(15), "a write that is not refused with 503",
+                    () -> admin.setPercentage("50", 2), r -> r.statusCode() != 503);
             assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
             assertThat(json(write).path("version").asLong()).isEqualTo(3);
             JsonNode audit = json(admin.get("/api/v1/audit"));
             assertThat(audit.path("events")).hasSize(2);
             assertThat(audit.path("events").findValuesAsText("action")).containsOnly("flag.update");
-            await(() -> app.get("/health").body(), body -> body.startsWith("{\"status\":\"UP\""), Duration.ofSeconds(10));
-            assertThat(await(() -> app.get("/api/v1/assignment?sessionId=s-9").body(),
-                    body -> body.contains("\"version\":3,"), Duration.ofSeconds(2))).contains("\"percentage\":50.00");
+            Eventually.await(Duration.ofSeconds(10), "/health UP", () -> app.get("/health").body(),
+                    body -> body.startsWith("{\"status\":\"UP\""));
+            assertThat(app.awaitAssignment("sessionId=s-9", 3, Duration.ofSeconds(2))).contains("\"percentage\":50.00");
         } finally {
             postgres.close();
         }
@@ -95,8 +93,9 @@ class PostgresOutageTest {
 
             EmbeddedPostgres postgres = startPostgres(port);
             try {
-                String loaded = await(() -> app.get("/api/v1/assignment?sessionId=s-1").body(),
-                        body -> body.contains("\"reason\":\"SPLIT\""), Duration.ofSeconds(15));
+                String loaded = Eventually.await(Duration.ofSeconds(15), "the flag loaded from PostgreSQL",
+                        () -> app.get("/api/v1/assignment?sessionId=s-1").body(),
+                        body -> body.contains("\"reason\":\"SPLIT\""));
                 assertThat(loaded).contains("\"version\":1,", "\"status\":\"ACTIVE\"");
                 assertThat(app.get("/health").statusCode()).isEqualTo(200);
             } finally {
@@ -123,18 +122,5 @@ class PostgresOutageTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    private static <T> T await(Supplier<T> probe, Predicate<T> done, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        T last = probe.get();
-        while (!done.test(last)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Still not as expected after " + limit + ": " + last);
-            }
-            Thread.sleep(50);
-            last = probe.get();
-        }
-        return last;
     }
 }

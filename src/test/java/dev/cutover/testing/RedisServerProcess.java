@@ -110,19 +110,8 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void awaitListening(boolean listening) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (isListening() == listening) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("redis-server on port " + port + " did not " + (listening ? "start" : "stop"));
+        Eventually.await(Duration.ofSeconds(10), "redis-server on port " + port + (listening ? " listening" : " stopped"),
+                () -> isListening() == listening);
     }
 
     private boolean isListening() {

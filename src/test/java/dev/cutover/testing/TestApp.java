@@ -70,6 +70,16 @@ public final class TestApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks {@code GET /api/v1/assignment?query} until this instance serves flag version {@code version} or later (it
+     * has loaded that change) and returns that answer; an AssertionError with the last answer after {@code timeout}.
+     */
+    public String awaitAssignment(String query, long version, Duration timeout) {
+        return Eventually.await(timeout, "GET /api/v1/assignment?" + query + " at flag version " + version,
+                () -> get("/api/v1/assignment?" + query).body(),
+                body -> HttpTestClient.json(body).path("version").asLong() >= version);
+    }
+
     public static HttpClient client() {
         return CLIENT;
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.Eventually;
 import dev.cutover.testing.RedisServerProcess;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestModels;
@@ -144,35 +145,13 @@ class RedisCacheTest {
     }
 
     private static void awaitRedisUp(TestApp app) {
-        long deadline = System.nanoTime() + RECOVERY.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (json(app.get("/health")).at("/redis/status").asText().equals("UP")) {
-                return;
-            }
-            sleep(100);
-        }
-        throw new AssertionError("Redis did not come back in /health within " + RECOVERY);
+        Eventually.await(RECOVERY, "Redis UP again in /health",
+                () -> json(app.get("/health")).at("/redis/status").asText().equals("UP"));
     }
 
     /** The store is asynchronous, so the hit may need a moment after the first answer. */
     private static void awaitCached(TestApp app, byte[] audio) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode body = json(transcribe(app, audio));
-            if (body.get("cached").asBoolean()) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("the same audio was never answered from the cache");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Eventually.await(Duration.ofSeconds(5), "the same audio answered from the cache",
+                () -> json(transcribe(app, audio)).get("cached").asBoolean());
     }
 }

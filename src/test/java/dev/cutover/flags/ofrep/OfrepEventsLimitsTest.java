@@ -7,6 +7,7 @@ import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.JsonMapping;
+import dev.cutover.testing.Eventually;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.math.BigDecimal;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
@@ -80,7 +80,7 @@ class OfrepEventsLimitsTest {
         assertThat(refused.body()).contains("\"error\":\"too_many_streams\"");
 
         clients.remove(0).close();
-        await(() -> events.openStreams() == 2);
+        Eventually.await(WAIT, "2 open streams", () -> events.openStreams() == 2);
         SseTestClient again = SseTestClient.connect(uri, null);
         clients.add(again);
         assertThat(again.response().statusCode()).isEqualTo(200);
@@ -96,7 +96,7 @@ class OfrepEventsLimitsTest {
 
         client.close();
 
-        await(() -> events.openStreams() == 0);
+        Eventually.await(WAIT, "no open stream", () -> events.openStreams() == 0);
     }
 
     @Test
@@ -129,7 +129,7 @@ class OfrepEventsLimitsTest {
             stalled.connect(new InetSocketAddress("127.0.0.1", uri.getPort()));
             stalled.getOutputStream().write(("GET /ofrep/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            await(() -> events.openStreams() == 1);
+            Eventually.await(WAIT, "the stalled client's stream open", () -> events.openStreams() == 1);
             SseTestClient healthy = SseTestClient.connect(uri, null);
             clients.add(healthy);
             healthy.nextEvent(WAIT);
@@ -170,16 +170,6 @@ class OfrepEventsLimitsTest {
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Condition not met within " + WAIT);
-            }
-            OfrepRoutesTest.sleep(20);
         }
     }
 }

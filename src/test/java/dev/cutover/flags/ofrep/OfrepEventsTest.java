@@ -32,7 +32,7 @@ class OfrepEventsTest {
     @Test
     void anOpenStreamHearsRefetchEvaluationSoonAfterAnAdminPatchAndTheNextBulkCallSeesIt() {
         FlagWrites flags = FlagWrites.on(app);
-        OfrepRoutesTest.awaitVersion(app, flags.set("100.00", FlagStatus.ACTIVE));
+        app.awaitAssignment("sessionId=probe", flags.set("100.00", FlagStatus.ACTIVE), Duration.ofSeconds(10));
         String context = "{\"context\":{\"targetingKey\":\"tab-1\"}}";
         HttpResponse<String> before = postBulk(context, null);
         assertThat(flagOf(before).get("value").asText()).isEqualTo("whisper");

@@ -57,7 +57,7 @@ class OfrepFreshnessTest {
     @Test
     void aRefetchForAVersionNotYetLoadedIsAnsweredOnceItIsLoaded() throws Exception {
         CompletableFuture<HttpResponse<String>> response = refetch("\"5-0123456789ab\"");
-        Thread.sleep(300);
+        Thread.sleep(300); // not a wait for a condition: the answer must still be held after this long
         assertThat(response).isNotDone();
 
         snapshots.replace(snapshot(5));

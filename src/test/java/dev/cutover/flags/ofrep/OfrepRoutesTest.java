@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +33,7 @@ class OfrepRoutesTest {
         FlagWrites flags = FlagWrites.on(app);
         flags.set("50.00", FlagStatus.ACTIVE);
         version = flags.allow(OverrideSubject.USER, "dev-alice");
-        awaitVersion(app, version);
+        app.awaitAssignment("sessionId=probe", version, Duration.ofSeconds(10));
     }
 
     @AfterAll
@@ -189,17 +188,6 @@ class OfrepRoutesTest {
         }
     }
 
-    static void awaitVersion(TestApp app, long version) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline)) {
-            if (json(app.get("/api/v1/assignment?sessionId=probe").body()).get("version").asLong() >= version) {
-                return;
-            }
-            sleep(20);
-        }
-        throw new AssertionError("The app did not load flag version " + version + " within 10 s");
-    }
-
     private static void assertError(HttpResponse<String> response, int status, String code, boolean withKey) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
@@ -236,14 +224,5 @@ class OfrepRoutesTest {
         List<String> names = new java.util.ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

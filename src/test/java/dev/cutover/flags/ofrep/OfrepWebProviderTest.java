@@ -44,7 +44,7 @@ class OfrepWebProviderTest {
         app = TestApp.builder().env("ADMIN_TOKEN", FlagWrites.ADMIN_TOKEN).start();
         FlagWrites flags = FlagWrites.on(app);
         flags.set("50.00", FlagStatus.ACTIVE);
-        OfrepRoutesTest.awaitVersion(app, flags.allow(OverrideSubject.USER, "dev-alice"));
+        app.awaitAssignment("sessionId=probe", flags.allow(OverrideSubject.USER, "dev-alice"), Duration.ofSeconds(10));
     }
 
     @AfterAll

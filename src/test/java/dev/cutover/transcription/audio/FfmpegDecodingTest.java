@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cutover.http.ApiError;
 import dev.cutover.http.HealthStatus;
+import dev.cutover.testing.Eventually;
 import dev.cutover.testing.TestAudio;
 import dev.cutover.testing.TestAudio.Compressed;
 import dev.cutover.testing.TestAudio.Encoding;
@@ -150,9 +151,7 @@ class FfmpegDecodingTest {
                 new FfmpegSettings(slowFfmpeg.toString(), Duration.ofSeconds(2), 1, Duration.ofMillis(100)));
         byte[] ogg = TestAudio.encode(THREE_SECONDS_STEREO_48K, Compressed.OGG_OPUS);
         CompletableFuture<Throwable> first = CompletableFuture.supplyAsync(() -> catchThrowable(() -> decoder.decode(ogg)));
-        while (!Files.exists(started)) {
-            Thread.sleep(10);
-        }
+        Eventually.await(Duration.ofSeconds(10), "the slow ffmpeg started", () -> Files.exists(started));
 
         ApiError error = decodeError(decoder, ogg);
 
