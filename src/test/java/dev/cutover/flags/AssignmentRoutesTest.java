@@ -2,13 +2,10 @@ package dev.cutover.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.testing.HttpTestClient;
 import dev.cutover.testing.TestApp;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,11 +87,13 @@ class AssignmentRoutesTest {
     }
 
     @Test
-    void malformedPercentEscapesAreRefusedWithAJsonError() throws IOException {
+    void malformedPercentEscapesAreRefusedWithAJsonError() {
         for (String query : List.of("sessionId=abc%2", "userId=%ZZ", "sessionId=%", "sessionId=%E2%82")) {
-            String response = rawGet("/api/v1/assignment?" + query);
-            assertThat(response).as(query).startsWith("HTTP/1.1 400");
-            assertThat(response).as(query).contains("\"error\":\"invalid_encoding\"");
+            // java.net.URI refuses malformed escapes, so these requests are written by hand.
+            HttpResponse<String> response = HttpTestClient.raw(app.port(), "GET /api/v1/assignment?" + query
+                    + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(response.body()).as(query).contains("\"error\":\"invalid_encoding\"");
         }
     }
 
@@ -105,18 +104,6 @@ class AssignmentRoutesTest {
 
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.body()).contains("\"error\":\"method_not_allowed\"");
-    }
-
-    /** java.net.URI refuses malformed escapes, so these requests are written by hand. */
-    private static String rawGet(String target) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", app.port())) {
-            socket.setSoTimeout(5_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     private static void assertBadRequest(HttpResponse<String> response, String code) {

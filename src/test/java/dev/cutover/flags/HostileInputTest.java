@@ -5,25 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.AdminApi;
+import dev.cutover.testing.HttpTestClient;
 import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestApp;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -293,8 +284,7 @@ class HostileInputTest {
     private static HttpResponse<String> timedOfrep(String path, byte[] body) {
         int mark = LogCapture.mark();
         long started = System.nanoTime();
-        HttpResponse<String> response = app.send(HttpRequest.newBuilder(app.uri(path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        HttpResponse<String> response = app.send(HttpTestClient.postJson(app.uri(path), body).build());
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(QUICK);
         assertThat(response.body().getBytes(StandardCharsets.UTF_8).length).isLessThan(SMALL_BODY);
         assertThat(LogCapture.errorsSince(mark)).isEmpty();
@@ -313,71 +303,10 @@ class HostileInputTest {
         }
     }
 
-    /**
-     * A request written by hand, as java.net.URI refuses malformed escapes such as %zz; answered as an HttpResponse
-     * with just the status and body filled in.
-     */
+    /** A request written by hand, as java.net.URI refuses malformed escapes such as %zz. */
     private static HttpResponse<String> raw(String method, String target) {
-        try (Socket socket = new Socket("127.0.0.1", app.port())) {
-            socket.setSoTimeout(5_000);
-            OutputStream out = socket.getOutputStream();
-            out.write((method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer alice-secret-1\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = Integer.parseInt(response.substring(9, 12));
-            String head = response.substring(0, response.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
-            String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-            return new RawResponse(status, head.contains("transfer-encoding: chunked") ? unchunk(body) : body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String unchunk(String chunked) {
-        StringBuilder body = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int lineEnd = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
-            if (size == 0) {
-                return body.toString();
-            }
-            body.append(chunked, lineEnd + 2, lineEnd + 2 + size); // our bodies are ASCII JSON: chars are bytes
-            at = lineEnd + 2 + size + 2;
-        }
-    }
-
-    private record RawResponse(int statusCode, String body) implements HttpResponse<String> {
-        @Override
-        public HttpRequest request() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<HttpResponse<String>> previousResponse() {
-            return Optional.empty();
-        }
-
-        @Override
-        public HttpHeaders headers() {
-            return HttpHeaders.of(Map.of(), (name, value) -> true);
-        }
-
-        @Override
-        public Optional<SSLSession> sslSession() {
-            return Optional.empty();
-        }
-
-        @Override
-        public URI uri() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public HttpClient.Version version() {
-            return HttpClient.Version.HTTP_1_1;
-        }
+        return HttpTestClient.raw(app.port(), method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer alice-secret-1\r\nConnection: close\r\n\r\n");
     }
 
     private static long currentVersion() {

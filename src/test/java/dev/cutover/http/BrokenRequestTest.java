@@ -4,16 +4,13 @@ import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.AdminApi;
+import dev.cutover.testing.HttpTestClient;
+import dev.cutover.testing.HttpTestClient.RawResponse;
 import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestApp;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -47,8 +44,9 @@ class BrokenRequestTest {
             String before = state();
             int mark = LogCapture.mark();
 
-            Answer answer = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
-                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", false);
+            RawResponse answer = HttpTestClient.raw(app.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
 
             assertSmallJsonError(answer, path, 400);
             assertThat(LogCapture.errorsSince(mark)).as(path).isEmpty();
@@ -62,8 +60,9 @@ class BrokenRequestTest {
             String before = state();
             int mark = LogCapture.mark();
 
-            Answer answer = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"context\":{}}", true);
+            RawResponse answer = HttpTestClient.rawHalfClosed(app.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"context\":{}}");
 
             assertSmallJsonError(answer, path, 400);
             assertThat(LogCapture.errorsSince(mark)).as(path).isEmpty();
@@ -76,8 +75,9 @@ class BrokenRequestTest {
         for (String path : JSON_POSTS) {
             int mark = LogCapture.mark();
 
-            Answer answer = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n\r\n{", false);
+            RawResponse answer = HttpTestClient.raw(app.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 900000000\r\n\r\n{");
 
             assertSmallJsonError(answer, path, 413);
             assertThat(LogCapture.errorsSince(mark)).as(path).isEmpty();
@@ -101,8 +101,7 @@ class BrokenRequestTest {
     @Test
     void healthNamesTheModelButShowsItsPathOnlyToOperators() {
         HttpResponse<String> anonymous = app.get("/health");
-        HttpResponse<String> operator = app.send(HttpRequest.newBuilder(app.uri("/health"))
-                .header("Authorization", "Bearer " + TOKEN).GET().build());
+        HttpResponse<String> operator = new AdminApi(app, TOKEN).get("/health");
         String modelPath = json(operator).path("model").path("path").asText();
 
         JsonNode model = json(anonymous).path("model");
@@ -113,10 +112,10 @@ class BrokenRequestTest {
         assertThat(anonymous.body()).doesNotContain(modelPath).doesNotContain("/tmp/");
     }
 
-    private static void assertSmallJsonError(Answer answer, String path, int status) {
+    private static void assertSmallJsonError(RawResponse answer, String path, int status) {
         assertThat(answer.text()).as(path).startsWith("HTTP/1.1 " + status);
         assertThat(answer.text()).as(path).containsIgnoringCase("content-type: application/json");
-        String body = answer.text().substring(answer.text().indexOf("\r\n\r\n") + 4);
+        String body = answer.body();
         assertThat(body.length()).as(path).isLessThan(4096);
         assertThat(body).as(path).startsWith("{");
         assertThat(answer.elapsed()).as(path).isLessThan(Duration.ofSeconds(2));
@@ -124,45 +123,7 @@ class BrokenRequestTest {
 
     /** What would change if a broken request were stored: the flag (with its version) and its overrides. */
     private static String state() {
-        HttpRequest.Builder flag = HttpRequest.newBuilder(app.uri("/api/v1/flags/transcription-provider"))
-                .header("Authorization", "Bearer " + TOKEN);
-        HttpRequest.Builder audit = HttpRequest.newBuilder(app.uri("/api/v1/audit?limit=5"))
-                .header("Authorization", "Bearer " + TOKEN);
-        return app.send(flag.GET().build()).body() + app.send(audit.GET().build()).body();
-    }
-
-    private record Answer(String text, Duration elapsed) {
-    }
-
-    /** Sends bytes as they are on a connection of their own; halfClose ends the input right after them. */
-    private static Answer raw(String request, boolean halfClose) {
-        try (Socket socket = new Socket("127.0.0.1", app.port())) {
-            socket.setSoTimeout(3_000);
-            long start = System.nanoTime();
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
-            if (halfClose) {
-                socket.shutdownOutput();
-            }
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[16 * 1024];
-            int length = 0;
-            try {
-                int read;
-                while (length < buffer.length && (read = in.read(buffer, length, buffer.length - length)) > 0) {
-                    length += read;
-                    String text = new String(buffer, 0, length, StandardCharsets.UTF_8);
-                    int headerEnd = text.indexOf("\r\n\r\n");
-                    if (headerEnd > 0 && text.trim().endsWith("}")) {
-                        break;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                // Answer with what arrived.
-            }
-            return new Answer(new String(buffer, 0, length, StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AdminApi operator = new AdminApi(app, TOKEN);
+        return operator.get(AdminApi.FLAG).body() + operator.get("/api/v1/audit?limit=5").body();
     }
 }

@@ -2,6 +2,7 @@ package dev.cutover.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.testing.HttpTestClient;
 import dev.cutover.testing.TestApp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -83,7 +84,7 @@ class CorsTest {
     /** The status and headers only, so the event stream (which never ends) can be asked too. */
     private static HttpResponse<?> headersOf(HttpRequest request) {
         try {
-            HttpResponse<java.io.InputStream> response = TestApp.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> response = HttpTestClient.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
             response.body().close();
             return response;
         } catch (java.io.IOException e) {
@@ -100,9 +101,8 @@ class CorsTest {
 
     @Test
     void actualRequestsFromAnAllowedOriginMayReadTheEtag() {
-        HttpResponse<String> response = app.send(HttpRequest.newBuilder(app.uri("/ofrep/v1/evaluate/flags"))
-                .header("Origin", APP_ORIGIN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"context\":{\"targetingKey\":\"s\"}}")).build());
+        HttpResponse<String> response = app.post("/ofrep/v1/evaluate/flags", "{\"context\":{\"targetingKey\":\"s\"}}",
+                "Origin", APP_ORIGIN);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue(APP_ORIGIN);

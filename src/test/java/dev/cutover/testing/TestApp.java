@@ -5,7 +5,6 @@ import dev.cutover.config.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -20,8 +19,6 @@ import java.util.Map;
  * own data directory and the generated test model. Build with {@link #builder()}, close when done.
  */
 public final class TestApp implements AutoCloseable {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     private final App app;
     private final Map<String, String> env;
 
@@ -59,15 +56,14 @@ public final class TestApp implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).GET().build());
     }
 
+    /** A POST of {@code json} as application/json, with more headers as name, value pairs. */
+    public HttpResponse<String> post(String path, String json, String... headers) {
+        return send(HttpTestClient.postJson(uri(path), json, headers).build());
+    }
+
+    /** Sends on the client all tests share ({@link HttpTestClient}). */
     public HttpResponse<String> send(HttpRequest request) {
-        try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return HttpTestClient.send(request);
     }
 
     /**
@@ -78,10 +74,6 @@ public final class TestApp implements AutoCloseable {
         return Eventually.await(timeout, "GET /api/v1/assignment?" + query + " at flag version " + version,
                 () -> get("/api/v1/assignment?" + query).body(),
                 body -> HttpTestClient.json(body).path("version").asLong() >= version);
-    }
-
-    public static HttpClient client() {
-        return CLIENT;
     }
 
     @Override

@@ -8,13 +8,13 @@ import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.testing.Eventually;
+import dev.cutover.testing.HttpTestClient;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +74,8 @@ class OfrepEventsLimitsTest {
             clients.add(SseTestClient.connect(uri, null));
         }
 
-        HttpResponse<String> refused = send(uri);
+        HttpResponse<String> refused = HttpTestClient.sendOnItsOwnConnection(
+                HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build());
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
         assertThat(refused.body()).contains("\"error\":\"too_many_streams\"");
@@ -162,14 +163,5 @@ class OfrepEventsLimitsTest {
     private static FlagSnapshot snapshot(long version) {
         return FlagSnapshot.of(FlagSnapshot.FLAG_KEY, new BigDecimal("10.00"), FlagStatus.ACTIVE, version,
                 Instant.ofEpochSecond(1_700_000_000L + version), List.of(), Instant.now());
-    }
-
-    private static HttpResponse<String> send(URI uri) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

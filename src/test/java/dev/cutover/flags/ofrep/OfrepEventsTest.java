@@ -34,7 +34,7 @@ class OfrepEventsTest {
         FlagWrites flags = FlagWrites.on(app);
         app.awaitAssignment("sessionId=probe", flags.set("100.00", FlagStatus.ACTIVE), Duration.ofSeconds(10));
         String context = "{\"context\":{\"targetingKey\":\"tab-1\"}}";
-        HttpResponse<String> before = postBulk(context, null);
+        HttpResponse<String> before = app.post(BULK, context);
         assertThat(flagOf(before).get("value").asText()).isEqualTo("whisper");
 
         try (SseTestClient stream = SseTestClient.connect(app.uri("/ofrep/v1/events"), null)) {
@@ -55,7 +55,7 @@ class OfrepEventsTest {
             assertThat(data.get("etag").asText()).isEqualTo("\"" + change.id() + "\"");
             assertThat(data.get("lastModified").isIntegralNumber()).isTrue();
         }
-        HttpResponse<String> after = postBulk(context, before.headers().firstValue("ETag").orElseThrow());
+        HttpResponse<String> after = app.post(BULK, context, "If-None-Match", before.headers().firstValue("ETag").orElseThrow());
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(flagOf(after).get("value").asText()).isEqualTo("webspeech");
         assertThat(flagOf(after).get("reason").asText()).isEqualTo("DISABLED");
@@ -88,15 +88,5 @@ class OfrepEventsTest {
 
     private static JsonNode flagOf(HttpResponse<String> bulk) {
         return json(bulk.body()).get("flags").get(0);
-    }
-
-    private static HttpResponse<String> postBulk(String body, String ifNoneMatch) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(app.uri(BULK))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (ifNoneMatch != null) {
-            request.header("If-None-Match", ifNoneMatch);
-        }
-        return app.send(request.build());
     }
 }

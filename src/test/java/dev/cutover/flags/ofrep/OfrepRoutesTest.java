@@ -8,10 +8,8 @@ import dev.cutover.flags.FlagSnapshot;
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.flags.OverrideSubject;
 import dev.cutover.flags.StickyBucketing;
+import dev.cutover.testing.HttpTestClient;
 import dev.cutover.testing.TestApp;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -43,7 +41,7 @@ class OfrepRoutesTest {
 
     @Test
     void aSingleFlagEvaluationHasTheProtocolShapeAndAgreesWithTheAssignmentApi() {
-        HttpResponse<String> response = post(SINGLE, "{\"context\":{\"targetingKey\":\"session-1\",\"plan\":\"free\"}}");
+        HttpResponse<String> response = app.post(SINGLE, "{\"context\":{\"targetingKey\":\"session-1\",\"plan\":\"free\"}}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
@@ -64,7 +62,7 @@ class OfrepRoutesTest {
 
     @Test
     void theUserIdIsTheStickyIdAndAnAllowlistedUserGetsWhisperAsATargetingMatch() {
-        JsonNode body = json(post(SINGLE, "{\"context\":{\"targetingKey\":\"any-session\",\"userId\":\"dev-alice\"}}").body());
+        JsonNode body = json(app.post(SINGLE, "{\"context\":{\"targetingKey\":\"any-session\",\"userId\":\"dev-alice\"}}").body());
 
         assertThat(body.get("value").asText()).isEqualTo("whisper");
         assertThat(body.get("reason").asText()).isEqualTo("TARGETING_MATCH");
@@ -74,7 +72,7 @@ class OfrepRoutesTest {
 
     @Test
     void theBulkEvaluationListsTheFlagAndAdvertisesTheEventStream() {
-        HttpResponse<String> response = post(BULK, "{\"context\":{\"targetingKey\":\"session-2\"}}");
+        HttpResponse<String> response = app.post(BULK, "{\"context\":{\"targetingKey\":\"session-2\"}}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
@@ -83,7 +81,7 @@ class OfrepRoutesTest {
         JsonNode body = json(response.body());
         assertThat(fieldNames(body)).containsExactly("flags", "eventStreams", "metadata");
         assertThat(body.get("flags")).hasSize(1);
-        JsonNode single = json(post(SINGLE, "{\"context\":{\"targetingKey\":\"session-2\"}}").body());
+        JsonNode single = json(app.post(SINGLE, "{\"context\":{\"targetingKey\":\"session-2\"}}").body());
         assertThat(body.get("flags").get(0)).isEqualTo(single);
         assertThat(body.get("eventStreams")).isEqualTo(json(
                 "[{\"type\":\"sse\",\"endpoint\":{\"requestUri\":\"/ofrep/v1/events\"},\"inactivityDelaySec\":120}]"));
@@ -93,11 +91,11 @@ class OfrepRoutesTest {
     @Test
     void theSameContextGetsTheSameEtagAndIfNoneMatchThenGets304WithNoBody() {
         String context = "{\"context\":{\"targetingKey\":\"session-3\"}}";
-        String etag = post(BULK, context).headers().firstValue("ETag").orElseThrow();
+        String etag = app.post(BULK, context).headers().firstValue("ETag").orElseThrow();
 
-        HttpResponse<String> again = post(BULK, context, "If-None-Match", etag);
-        HttpResponse<String> weakForm = post(BULK, context, "If-None-Match", "\"other\", W/" + etag);
-        HttpResponse<String> otherContext = post(BULK, "{\"context\":{\"targetingKey\":\"session-4\"}}", "If-None-Match", etag);
+        HttpResponse<String> again = app.post(BULK, context, "If-None-Match", etag);
+        HttpResponse<String> weakForm = app.post(BULK, context, "If-None-Match", "\"other\", W/" + etag);
+        HttpResponse<String> otherContext = app.post(BULK, "{\"context\":{\"targetingKey\":\"session-4\"}}", "If-None-Match", etag);
 
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
@@ -111,8 +109,8 @@ class OfrepRoutesTest {
     void malformedJsonIsAParseError() {
         for (String body : List.of("{\"context\":", "not json", "", "{\"context\":{\"targetingKey\":\"a\"}} trailing",
                 "[1,2]", "\"just a string\"", "[".repeat(60_000))) {
-            assertError(post(SINGLE, body), 400, "PARSE_ERROR", true);
-            assertError(post(BULK, body), 400, "PARSE_ERROR", false);
+            assertError(app.post(SINGLE, body), 400, "PARSE_ERROR", true);
+            assertError(app.post(BULK, body), 400, "PARSE_ERROR", false);
         }
     }
 
@@ -120,8 +118,8 @@ class OfrepRoutesTest {
     void aMissingTargetingKeyIsRefusedAsTargetingKeyMissing() {
         for (String body : List.of("{}", "{\"context\":null}", "{\"context\":{}}", "{\"context\":{\"targetingKey\":\"\"}}",
                 "{\"context\":{\"userId\":\"dev-alice\"}}")) {
-            assertError(post(SINGLE, body), 400, "TARGETING_KEY_MISSING", true);
-            assertError(post(BULK, body), 400, "TARGETING_KEY_MISSING", false);
+            assertError(app.post(SINGLE, body), 400, "TARGETING_KEY_MISSING", true);
+            assertError(app.post(BULK, body), 400, "TARGETING_KEY_MISSING", false);
         }
     }
 
@@ -131,15 +129,15 @@ class OfrepRoutesTest {
                 "{\"context\":{\"targetingKey\":{\"id\":1}}}", "{\"context\":{\"targetingKey\":\"" + "k".repeat(257) + "\"}}",
                 "{\"context\":{\"targetingKey\":\"s\",\"userId\":7}}",
                 "{\"context\":{\"targetingKey\":\"s\",\"userId\":\"" + "u".repeat(257) + "\"}}")) {
-            assertError(post(SINGLE, body), 400, "INVALID_CONTEXT", true);
-            assertError(post(BULK, body), 400, "INVALID_CONTEXT", false);
+            assertError(app.post(SINGLE, body), 400, "INVALID_CONTEXT", true);
+            assertError(app.post(BULK, body), 400, "INVALID_CONTEXT", false);
         }
-        assertThat(post(SINGLE, "{\"context\":{\"targetingKey\":\"" + "k".repeat(256) + "\"}}").statusCode()).isEqualTo(200);
+        assertThat(app.post(SINGLE, "{\"context\":{\"targetingKey\":\"" + "k".repeat(256) + "\"}}").statusCode()).isEqualTo(200);
     }
 
     @Test
     void anUnknownFlagIsFlagNotFound() {
-        HttpResponse<String> response = post("/ofrep/v1/evaluate/flags/dark-mode", "{\"context\":{\"targetingKey\":\"s\"}}");
+        HttpResponse<String> response = app.post("/ofrep/v1/evaluate/flags/dark-mode", "{\"context\":{\"targetingKey\":\"s\"}}");
 
         assertError(response, 404, "FLAG_NOT_FOUND", true);
         assertThat(json(response.body()).get("key").asText()).isEqualTo("dark-mode");
@@ -170,7 +168,8 @@ class OfrepRoutesTest {
                 "{\"context\":{\"targetingKey\":\"\\uD800\"}}");
         for (String body : bodies) {
             for (String path : List.of(SINGLE, BULK, "/ofrep/v1/evaluate/flags/%00", "/ofrep/v1/evaluate/flags/" + "x".repeat(2000))) {
-                HttpResponse<String> response = path.contains("%00") ? postOnItsOwnConnection(path, body) : post(path, body);
+                HttpResponse<String> response = path.contains("%00")
+                        ? postOnItsOwnConnection(path, body) : app.post(path, body);
                 assertThat(response.statusCode()).as(path + " " + body.substring(0, Math.min(40, body.length()))).isBetween(200, 499);
                 assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
             }
@@ -182,7 +181,7 @@ class OfrepRoutesTest {
         String huge = "{\"context\":{\"targetingKey\":\"s\",\"padding\":\"" + "x".repeat(2_000_000) + "\"}}";
 
         for (String path : List.of(SINGLE, BULK)) {
-            HttpResponse<String> response = post(path, huge);
+            HttpResponse<String> response = app.post(path, huge);
             assertThat(response.statusCode()).isEqualTo(413);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         }
@@ -199,25 +198,7 @@ class OfrepRoutesTest {
 
     /** Jetty closes the connection after refusing a malformed URI, so such a request must not share the client's pool. */
     private static HttpResponse<String> postOnItsOwnConnection(String path, String body) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(app.uri(path))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static HttpResponse<String> post(String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(app.uri(path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return app.send(request.build());
+        return HttpTestClient.sendOnItsOwnConnection(HttpTestClient.postJson(app.uri(path), body).build());
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -1,7 +1,7 @@
 package dev.cutover.flags.ofrep;
 
+import dev.cutover.testing.HttpTestClient;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -13,8 +13,6 @@ import java.util.stream.Stream;
 
 /** A minimal Server-Sent Events reader for tests: each event or comment arrives on a queue as it is parsed. */
 final class SseTestClient implements AutoCloseable {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     /** One dispatched event ({@code comment} null) or one comment line (the other fields null). */
     record Message(String id, String event, String data, String comment) {
         boolean isComment() {
@@ -39,7 +37,7 @@ final class SseTestClient implements AutoCloseable {
             request.header("Last-Event-ID", lastEventId);
         }
         try {
-            return new SseTestClient(CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofLines()));
+            return new SseTestClient(HttpTestClient.client().send(request.build(), HttpResponse.BodyHandlers.ofLines()));
         } catch (Exception e) {
             throw new IllegalStateException("Could not open " + uri, e);
         }
