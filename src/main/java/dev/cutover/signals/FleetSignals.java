@@ -58,7 +58,7 @@ public final class FleetSignals {
 
     /** The last {@code span} of flushed windows ({@code by}: null, "browser" or "language" for a cohort table). */
     public View view(Duration span, String by) {
-        Instant to = Signals.windowOf(clock.instant());
+        Instant to = end();
         Instant from = to.minus(span);
         List<SignalStore.Row> rows = span.compareTo(FINE_SPAN) <= 0 ? store.windows(from, to) : store.rollups(from, to);
         Map<String, WindowCounts> byProvider = Signals.mergeBy(rows, r -> r.key().provider() + "/" + r.key().source());
@@ -107,13 +107,18 @@ public final class FleetSignals {
                 c.empty(), c.noSpeech(), c.aborted(), c.clientErrors(), c.exposures());
     }
 
+    /** The end of the spans: the current window included (it is in PostgreSQL only once flushed, e.g. at a stop). */
+    private Instant end() {
+        return Signals.windowOf(clock.instant()).plus(Signals.WINDOW);
+    }
+
     /** One point of a chart: the metric over one step, with its interval where it is a proportion. */
     public record Point(Instant at, long samples, double value, Double lower, Double upper) {
     }
 
     /** A metric over {@code span} in steps of {@code step}, for one provider and source. */
     public List<Point> series(String metric, String provider, String source, Duration span, Duration step) {
-        Instant to = Signals.windowOf(clock.instant());
+        Instant to = end();
         Instant from = to.minus(span);
         boolean fine = span.compareTo(FINE_SPAN) <= 0;
         List<SignalStore.Row> rows = (fine ? store.windows(from, to) : store.rollups(from, to)).stream()

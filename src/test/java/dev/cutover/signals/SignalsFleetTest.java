@@ -161,6 +161,39 @@ class SignalsFleetTest {
         }
     }
 
+    @Test
+    void aGracefulRestartOfEveryInstanceKeepsWindowsRollupsAndHeartbeats() {
+        TestClock clock = TestClock.atRoundTime();
+        TestApp first = start(clock);
+        TestApp second = TestApp.builder().env(first.env()).env("PORT", "0").clock(clock).start();
+        java.util.Map<String, String> env = first.env();
+        try {
+            postEvents(first, "{\"events\":[" + attempt("k1", "whisper", "ok", 100, 1000) + "," + exposure("k1", "whisper") + "]}");
+            clock.advance(FLUSHED);
+            Eventually.await(Duration.ofSeconds(10), "the first window flushed", () -> attempts(first, "1h") == 1);
+            clock.advance(Duration.ofMinutes(2)); // an hourly rollup is computed
+            Eventually.await(Duration.ofSeconds(10), "the rollup", () -> attempts(first, "7d") == 1);
+            // These stay in each instance's open window until the graceful stop flushes it.
+            postEvents(first, "{\"events\":[" + attempt("k2", "whisper", "error", 100, 1000) + "]}");
+            postEvents(second, "{\"events\":[" + attempt("k3", "webspeech", "ok", 100, 1000) + "]}");
+        } finally {
+            first.close();
+            second.close();
+        }
+        try (TestApp again = TestApp.builder().env(env).env("PORT", "0").clock(clock).start();
+             TestApp alsoAgain = TestApp.builder().env(env).env("PORT", "0").clock(clock).start()) {
+            assertThat(attempts(again, "1h")).as("every window, the open ones included").isEqualTo(3);
+            assertThat(provider(view(alsoAgain, "1h"), "whisper", "client").path("failures").asLong()).isEqualTo(1);
+            assertThat(view(again, "1h").at("/exposures/whisper").asLong()).isEqualTo(1);
+            assertThat(attempts(again, "7d")).as("the rollup written before the restart").isGreaterThanOrEqualTo(1);
+            clock.advance(Duration.ofMinutes(2));
+            Eventually.await(Duration.ofSeconds(10), "the rollup recomputed with the flushed windows", () -> attempts(again, "7d") == 3);
+            JsonNode instances = Eventually.await(Duration.ofSeconds(10), "old and new instances",
+                    () -> json(admin(again).get("/api/v1/instances")).path("instances"), i -> i.size() == 4);
+            assertThat(instances.findValues("live").stream().filter(JsonNode::asBoolean).count()).isEqualTo(2);
+        }
+    }
+
     // --- fixtures shared by the signal tests ---
 
     static TestApp start(TestClock clock) {
