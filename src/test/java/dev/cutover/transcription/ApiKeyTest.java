@@ -1,8 +1,8 @@
 package dev.cutover.transcription;
 
 import static dev.cutover.testing.HttpTestClient.json;
-import static dev.cutover.transcription.Uploads.freshWav;
-import static dev.cutover.transcription.Uploads.transcribeRequest;
+import static dev.cutover.testing.Uploads.freshWav;
+import static dev.cutover.testing.Uploads.transcribeRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.TestApp;

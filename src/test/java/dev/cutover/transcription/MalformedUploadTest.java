@@ -1,13 +1,14 @@
 package dev.cutover.transcription;
 
 import static dev.cutover.testing.HttpTestClient.json;
-import static dev.cutover.transcription.Uploads.freshWav;
+import static dev.cutover.testing.Uploads.freshWav;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.MultipartBody;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestAudio;
 import dev.cutover.testing.TestModels;
+import dev.cutover.testing.Uploads;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

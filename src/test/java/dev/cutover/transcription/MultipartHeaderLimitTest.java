@@ -1,13 +1,14 @@
 package dev.cutover.transcription;
 
 import static dev.cutover.testing.HttpTestClient.json;
-import static dev.cutover.transcription.Uploads.freshWav;
+import static dev.cutover.testing.Uploads.freshWav;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.MultipartBody;
 import dev.cutover.testing.TestApp;
+import dev.cutover.testing.Uploads;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

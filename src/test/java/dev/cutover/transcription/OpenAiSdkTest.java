@@ -1,7 +1,7 @@
 package dev.cutover.transcription;
 
 import static dev.cutover.testing.HttpTestClient.json;
-import static dev.cutover.transcription.Uploads.freshWav;
+import static dev.cutover.testing.Uploads.freshWav;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

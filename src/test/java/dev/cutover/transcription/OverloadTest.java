@@ -1,11 +1,12 @@
 package dev.cutover.transcription;
 
 import static dev.cutover.testing.HttpTestClient.json;
-import static dev.cutover.transcription.Uploads.freshWav;
+import static dev.cutover.testing.Uploads.freshWav;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestModels;
+import dev.cutover.testing.Uploads;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

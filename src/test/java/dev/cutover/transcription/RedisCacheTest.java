@@ -1,8 +1,8 @@
 package dev.cutover.transcription;
 
 import static dev.cutover.testing.HttpTestClient.json;
-import static dev.cutover.transcription.Uploads.freshWav;
-import static dev.cutover.transcription.Uploads.transcribe;
+import static dev.cutover.testing.Uploads.freshWav;
+import static dev.cutover.testing.Uploads.transcribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

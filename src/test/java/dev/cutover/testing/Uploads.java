@@ -1,21 +1,18 @@
-package dev.cutover.transcription;
+package dev.cutover.testing;
 
-import dev.cutover.testing.MultipartBody;
-import dev.cutover.testing.TestApp;
-import dev.cutover.testing.TestAudio;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Small helpers for posting audio to the running app (answers are read with {@code HttpTestClient.json}). */
-final class Uploads {
+/** Audio uploads to the running app: clips no cache has seen, posted to {@code POST /transcribe}. */
+public final class Uploads {
     private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
 
     private Uploads() {
     }
 
     /** A WAV nobody has sent before (seeded noise over a tone), so no cache anywhere can already hold it. */
-    static byte[] freshWav(double seconds, int sampleRate, int channels, TestAudio.Encoding encoding) {
+    public static byte[] freshWav(double seconds, int sampleRate, int channels, TestAudio.Encoding encoding) {
         float[] tone = TestAudio.tone(220, seconds, sampleRate, 0.3);
         float[] noise = TestAudio.noise(SEEDS.incrementAndGet(), seconds, sampleRate, 0.1);
         for (int i = 0; i < tone.length; i++) {
@@ -24,15 +21,15 @@ final class Uploads {
         return TestAudio.wav(tone, sampleRate, channels, encoding, false);
     }
 
-    static byte[] freshWav(double seconds) {
+    public static byte[] freshWav(double seconds) {
         return freshWav(seconds, 16_000, 1, TestAudio.Encoding.PCM_S16);
     }
 
-    static HttpRequest.Builder transcribeRequest(TestApp app, byte[] audio) {
+    public static HttpRequest.Builder transcribeRequest(TestApp app, byte[] audio) {
         return MultipartBody.create().file("audio", "clip.wav", "audio/wav", audio).post(app.uri("/transcribe"));
     }
 
-    static HttpResponse<String> transcribe(TestApp app, byte[] audio) {
+    public static HttpResponse<String> transcribe(TestApp app, byte[] audio) {
         return app.send(transcribeRequest(app, audio).build());
     }
 }
