@@ -1,6 +1,7 @@
 package dev.cutover.signals;
 
 import dev.cutover.config.Durations;
+import dev.cutover.db.DatabaseFailures;
 import dev.cutover.http.ApiError;
 import dev.cutover.http.QueryParams;
 import dev.cutover.http.Responses;
@@ -41,7 +42,7 @@ public final class SignalRoutes {
         if (by != null && !Set.of("browser", "language").contains(by)) {
             throw ApiError.badRequest("invalid_by", "by is browser or language.");
         }
-        Responses.noStore(ctx).json(fleet.view(window, by));
+        Responses.noStore(ctx).json(DatabaseFailures.translate(() -> fleet.view(window, by)));
     }
 
     private void series(Context ctx) {
@@ -67,13 +68,13 @@ public final class SignalRoutes {
         body.put("source", source);
         body.put("span", span.toSeconds());
         body.put("step", step.toSeconds());
-        body.put("points", fleet.series(metric, provider, source, span, step));
+        body.put("points", DatabaseFailures.translate(() -> fleet.series(metric, provider, source, span, step)));
         Responses.noStore(ctx).json(body);
     }
 
     private void instances(Context ctx) {
         Map<String, Object> body = new LinkedHashMap<>();
-        List<Map<String, Object>> instances = fleet.instances();
+        List<Map<String, Object>> instances = DatabaseFailures.translate(fleet::instances);
         body.put("instances", instances);
         body.put("whisperReady", instances.stream().anyMatch(i -> (boolean) i.get("live") && (boolean) i.get("modelLoaded")));
         Responses.noStore(ctx).json(body);

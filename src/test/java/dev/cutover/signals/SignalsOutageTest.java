@@ -75,7 +75,7 @@ class SignalsOutageTest {
             long sent = events;
             long transcribed = transcriptions;
             JsonNode view = Eventually.await(Duration.ofSeconds(30), "everything counted once PostgreSQL is back",
-                    () -> view(first, "10m"), v -> provider(v, "whisper", "client").path("attempts").asLong() == sent
+                    () -> viewOrNull(first), v -> v != null && provider(v, "whisper", "client").path("attempts").asLong() == sent
                             && provider(v, "whisper", "server").path("attempts").asLong() == transcribed);
             assertThat(provider(view, "webspeech", "client").path("attempts").asLong()).isEqualTo(sent);
             Eventually.await(Duration.ofSeconds(10), "the signals part of /health UP again",
@@ -83,6 +83,46 @@ class SignalsOutageTest {
         } finally {
             postgres.close();
         }
+    }
+
+    @Test
+    void beyondTheBufferTheOldestWaitingWindowsAreDroppedAndThatIsCountedInMetricsAndHealth() throws Exception {
+        int port = freePort();
+        EmbeddedPostgres postgres = startPostgres(port);
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = TestApp.builder()
+                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("ADMIN_TOKEN", "ops:" + SignalsFleetTest.ADMIN).env("SIGNALS_BUFFER", "30s").clock(clock).start()) {
+            postgres.close();
+            for (int second = 0; second < 90; second++) {
+                clock.advance(Duration.ofSeconds(1));
+                send(app, "long-" + second);
+            }
+            clock.advance(Duration.ofSeconds(12));
+            JsonNode health = Eventually.await(Duration.ofSeconds(10), "windows dropped in /health",
+                    () -> json(app.get("/health")), h -> h.at("/signals/windowsDropped").asLong() > 0);
+            assertThat(health.at("/signals/status").asText()).isEqualTo("DEGRADED");
+            assertThat(health.at("/signals/windowsWaiting").asInt()).as("at most SIGNALS_BUFFER of windows wait").isLessThanOrEqualTo(3);
+            assertThat(app.get("/metrics").body()).containsPattern("cutover_signals_windows_dropped [1-9]");
+
+            postgres = startPostgres(port);
+            JsonNode view = Eventually.await(Duration.ofSeconds(30), "the windows that waited, flushed",
+                    () -> viewOrNull(app), v -> v != null && provider(v, "whisper", "client").path("attempts").asLong() > 0);
+            long counted = provider(view, "whisper", "client").path("attempts").asLong();
+            assertThat(counted).as("only what fitted in the buffer").isLessThan(90 * 3).isGreaterThanOrEqualTo(2 * 3 * 10L);
+        } finally {
+            postgres.close();
+        }
+    }
+
+    /** The fleet view, or null while PostgreSQL is not answering yet (503). */
+    private static JsonNode viewOrNull(TestApp app) {
+        HttpResponse<String> response = SignalsFleetTest.admin(app).get("/api/v1/signals?window=10m");
+        if (response.statusCode() == 503) {
+            return null;
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response);
     }
 
     /** Sends a batch of 3 whisper and 3 webspeech attempts; returns the whisper attempts accepted. */
