@@ -72,8 +72,8 @@ public final class ClientEvents {
         String language = text(event, index, "language", false).orElse(acceptLanguage);
         SignalKey key = SignalKey.of(provider, SignalKey.CLIENT, browser, language);
         if (type.equals("exposure")) {
-            enumText(event, index, "reason", REASONS);
-            return Observation.exposure(at, key);
+            String reason = enumText(event, index, "reason", REASONS);
+            return Observation.exposure(at, key, reason.equals("SPLIT"));
         }
         Observation.Outcome outcome = OUTCOMES.get(enumText(event, index, "outcome", OUTCOMES.keySet()));
         if (outcome == Observation.Outcome.FALLBACK && !provider.equals(SignalKey.WHISPER)) {

@@ -48,8 +48,8 @@ public final class FleetSignals {
     public record Comparison(String source, double difference, Statistics.Interval interval) {
     }
 
-    public record Exposures(long webspeech, long whisper, double expectedWhisperShare, double chiSquared,
-                            double srmPValue) {
+    public record Exposures(long webspeech, long whisper, long webspeechBySplit, long whisperBySplit,
+                            double expectedWhisperShare, double chiSquared, double srmPValue) {
     }
 
     public record View(Instant from, Instant to, List<ProviderSignals> providers, Comparison whisperMinusWebspeech,
@@ -77,8 +77,10 @@ public final class FleetSignals {
                 Statistics.newcombeDifference(whisper.failures(), whisper.attempts(), webspeech.failures(),
                         webspeech.attempts(), CONFIDENCE));
         double share = expectedWhisperShare.getAsDouble();
-        Statistics.SrmResult srm = Statistics.sampleRatioMismatch(whisper.exposures(), webspeech.exposures(), share);
-        Exposures exposures = new Exposures(webspeech.exposures(), whisper.exposures(), share, srm.chiSquared(), srm.pValue());
+        // Only sessions placed by the split are expected in the split's ratio (overrides and rollbacks are not).
+        Statistics.SrmResult srm = Statistics.sampleRatioMismatch(whisper.splitExposures(), webspeech.splitExposures(), share);
+        Exposures exposures = new Exposures(webspeech.exposures(), whisper.exposures(), webspeech.splitExposures(),
+                whisper.splitExposures(), share, srm.chiSquared(), srm.pValue());
         List<ProviderSignals> cohorts = by == null ? List.of() : cohorts(rows, by);
         return new View(from, to, providers, comparison, exposures, cohorts);
     }

@@ -20,10 +20,15 @@ public record Observation(Instant at, SignalKey key, Outcome outcome, Optional<S
         FALLBACK,
         /** The caller's mistake (bad upload): not an attempt, not a failure. */
         CLIENT_ERROR,
-        EXPOSURE
+        /** A session learned its provider from an override or a rollback, not from the split. */
+        EXPOSURE,
+        /** A session learned its provider from the percentage split: what the sample-ratio check counts. */
+        SPLIT_EXPOSURE
     }
 
-    public static Observation exposure(Instant at, SignalKey key) {
-        return new Observation(at, key, Outcome.EXPOSURE, Optional.empty(), 0, 0, 0, Optional.empty());
+    /** An exposure; {@code split} when the session got its provider from the percentage split (reason SPLIT). */
+    public static Observation exposure(Instant at, SignalKey key, boolean split) {
+        return new Observation(at, key, split ? Outcome.SPLIT_EXPOSURE : Outcome.EXPOSURE, Optional.empty(), 0, 0, 0,
+                Optional.empty());
     }
 }

@@ -20,18 +20,19 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 public final class SignalStore {
     private static final String COUNT_COLUMNS = """
-            attempts, ok, failures, empty, no_speech, aborted, fallbacks, client_errors, exposures, cache_hits,
+            attempts, ok, failures, empty, no_speech, aborted, fallbacks, client_errors, exposures, split_exposures, cache_hits,
             cache_lookups, audio_ms, engine_ms, latency_hist, rtf_hist""";
     private static final String UPSERT_WINDOW = """
             INSERT INTO signal_windows (instance_id, window_start, provider, source, browser, language,""" + COUNT_COLUMNS + """
             )
             VALUES (:instance, :start, :provider, :source, :browser, :language, :attempts, :ok, CAST(:failures AS jsonb),
-                    :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures, :cacheHits, :cacheLookups,
+                    :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures, :splitExposures, :cacheHits, :cacheLookups,
                     :audioMs, :engineMs, :latencyHist, :rtfHist)
             ON CONFLICT (instance_id, window_start, provider, source, browser, language) DO UPDATE SET
                 attempts = EXCLUDED.attempts, ok = EXCLUDED.ok, failures = EXCLUDED.failures, empty = EXCLUDED.empty,
                 no_speech = EXCLUDED.no_speech, aborted = EXCLUDED.aborted, fallbacks = EXCLUDED.fallbacks,
-                client_errors = EXCLUDED.client_errors, exposures = EXCLUDED.exposures, cache_hits = EXCLUDED.cache_hits,
+                client_errors = EXCLUDED.client_errors, exposures = EXCLUDED.exposures,
+                split_exposures = EXCLUDED.split_exposures, cache_hits = EXCLUDED.cache_hits,
                 cache_lookups = EXCLUDED.cache_lookups, audio_ms = EXCLUDED.audio_ms, engine_ms = EXCLUDED.engine_ms,
                 latency_hist = EXCLUDED.latency_hist, rtf_hist = EXCLUDED.rtf_hist
             """;
@@ -39,12 +40,13 @@ public final class SignalStore {
             INSERT INTO signal_rollups (hour_start, provider, source, browser, language,""" + COUNT_COLUMNS + """
             )
             VALUES (:start, :provider, :source, :browser, :language, :attempts, :ok, CAST(:failures AS jsonb),
-                    :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures, :cacheHits, :cacheLookups,
+                    :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures, :splitExposures, :cacheHits, :cacheLookups,
                     :audioMs, :engineMs, :latencyHist, :rtfHist)
             ON CONFLICT (hour_start, provider, source, browser, language) DO UPDATE SET
                 attempts = EXCLUDED.attempts, ok = EXCLUDED.ok, failures = EXCLUDED.failures, empty = EXCLUDED.empty,
                 no_speech = EXCLUDED.no_speech, aborted = EXCLUDED.aborted, fallbacks = EXCLUDED.fallbacks,
-                client_errors = EXCLUDED.client_errors, exposures = EXCLUDED.exposures, cache_hits = EXCLUDED.cache_hits,
+                client_errors = EXCLUDED.client_errors, exposures = EXCLUDED.exposures,
+                split_exposures = EXCLUDED.split_exposures, cache_hits = EXCLUDED.cache_hits,
                 cache_lookups = EXCLUDED.cache_lookups, audio_ms = EXCLUDED.audio_ms, engine_ms = EXCLUDED.engine_ms,
                 latency_hist = EXCLUDED.latency_hist, rtf_hist = EXCLUDED.rtf_hist
             """;
@@ -164,7 +166,7 @@ public final class SignalStore {
                     .bind("browser", row.key().browser()).bind("language", row.key().language())
                     .bind("attempts", c.attempts).bind("ok", c.ok).bind("failures", json.writeValueAsString(c.failures))
                     .bind("empty", c.empty).bind("noSpeech", c.noSpeech).bind("aborted", c.aborted)
-                    .bind("fallbacks", c.fallbacks).bind("clientErrors", c.clientErrors).bind("exposures", c.exposures)
+                    .bind("fallbacks", c.fallbacks).bind("clientErrors", c.clientErrors).bind("exposures", c.exposures).bind("splitExposures", c.splitExposures)
                     .bind("cacheHits", c.cacheHits).bind("cacheLookups", c.cacheLookups)
                     .bind("audioMs", c.audioMs).bind("engineMs", c.engineMs)
                     .bind("latencyHist", WindowCounts.compress(c.latency))
@@ -189,6 +191,7 @@ public final class SignalStore {
         c.fallbacks = rs.getLong("fallbacks");
         c.clientErrors = rs.getLong("client_errors");
         c.exposures = rs.getLong("exposures");
+        c.splitExposures = rs.getLong("split_exposures");
         c.cacheHits = rs.getLong("cache_hits");
         c.cacheLookups = rs.getLong("cache_lookups");
         c.audioMs = rs.getLong("audio_ms");

@@ -27,6 +27,7 @@ public final class WindowCounts {
     long fallbacks;
     long clientErrors;
     long exposures;
+    long splitExposures;
     long cacheHits;
     long cacheLookups;
     long audioMs;
@@ -43,6 +44,10 @@ public final class WindowCounts {
         });
         switch (o.outcome()) {
             case EXPOSURE -> exposures++;
+            case SPLIT_EXPOSURE -> {
+                exposures++;
+                splitExposures++;
+            }
             case CLIENT_ERROR -> clientErrors++;
             default -> addAttempt(o);
         }
@@ -80,6 +85,7 @@ public final class WindowCounts {
         fallbacks += other.fallbacks;
         clientErrors += other.clientErrors;
         exposures += other.exposures;
+        splitExposures += other.splitExposures;
         cacheHits += other.cacheHits;
         cacheLookups += other.cacheLookups;
         audioMs += other.audioMs;
@@ -127,6 +133,11 @@ public final class WindowCounts {
 
     public long exposures() {
         return exposures;
+    }
+
+    /** Exposures of sessions assigned by the split (not by an override or a rollback). */
+    public long splitExposures() {
+        return splitExposures;
     }
 
     public long cacheHits() {

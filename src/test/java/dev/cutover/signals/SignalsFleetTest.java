@@ -188,9 +188,47 @@ class SignalsFleetTest {
             assertThat(attempts(again, "7d")).as("the rollup written before the restart").isGreaterThanOrEqualTo(1);
             clock.advance(Duration.ofMinutes(2));
             Eventually.await(Duration.ofSeconds(10), "the rollup recomputed with the flushed windows", () -> attempts(again, "7d") == 3);
-            JsonNode instances = Eventually.await(Duration.ofSeconds(10), "old and new instances",
-                    () -> json(admin(again).get("/api/v1/instances")).path("instances"), i -> i.size() == 4);
-            assertThat(instances.findValues("live").stream().filter(JsonNode::asBoolean).count()).isEqualTo(2);
+            JsonNode instances = Eventually.await(Duration.ofSeconds(10), "the two old instances stale, the two new live",
+                    () -> json(admin(again).get("/api/v1/instances")).path("instances"),
+                    i -> i.size() == 4 && i.findValues("live").stream().filter(JsonNode::asBoolean).count() == 2);
+            assertThat(instances.findValues("modelLoaded").stream().allMatch(JsonNode::asBoolean)).isTrue();
+        }
+    }
+
+    @Test
+    void theSampleRatioCheckComparesSplitExposuresWithTheCurrentPercentage() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).env("EVENTS_RATE_LIMIT", "0").clock(clock).start()) {
+            assertThat(admin(app).setPercentage("50", 1).statusCode()).isEqualTo(200);
+            sendExposures(app, "even", 5_000, 5_000, "SPLIT");
+            sendExposures(app, "overrides", 400, 0, "ALLOWLIST"); // not part of the split: must not skew it
+            clock.advance(FLUSHED);
+            JsonNode even = Eventually.await(Duration.ofSeconds(15), "the exposures flushed",
+                    () -> view(app, "5m").path("exposures"), e -> e.path("whisper").asLong() == 5_400);
+            assertThat(even.path("expectedWhisperShare").asDouble()).isEqualTo(0.5);
+            assertThat(even.path("srmPValue").asDouble()).isGreaterThan(0.99);
+
+            clock.advance(Duration.ofMinutes(10));
+            sendExposures(app, "skewed", 4_700, 5_300, "SPLIT");
+            clock.advance(FLUSHED);
+            JsonNode skewed = Eventually.await(Duration.ofSeconds(15), "the skewed exposures flushed",
+                    () -> view(app, "5m").path("exposures"), e -> e.path("whisper").asLong() == 4_700);
+            assertThat(skewed.path("srmPValue").asDouble()).isLessThan(0.001);
+        }
+    }
+
+    private static void sendExposures(TestApp app, String prefix, int whisper, int webspeech, String reason) {
+        StringJoiner batch = new StringJoiner(",");
+        int inBatch = 0;
+        for (int i = 0; i < whisper + webspeech; i++) {
+            String provider = i < whisper ? "whisper" : "webspeech";
+            batch.add("{\"type\":\"exposure\",\"sessionId\":\"" + prefix + i + "\",\"provider\":\"" + provider
+                    + "\",\"reason\":\"" + reason + "\"}");
+            if (++inBatch == 100 || i == whisper + webspeech - 1) {
+                assertThat(postEvents(app, "{\"events\":[" + batch + "]}").statusCode()).isEqualTo(202);
+                batch = new StringJoiner(",");
+                inBatch = 0;
+            }
         }
     }
 
