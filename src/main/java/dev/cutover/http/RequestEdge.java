@@ -100,7 +100,8 @@ public final class RequestEdge extends Handler.Wrapper {
             BodyPolicy policy = matches(uploads, path) ? limits.upload() : limits.json();
             BufferedBody.read(request, policy, limits.minDataRate(),
                     body -> dispatch(new BufferedRequest(request, body), response, callback),
-                    refusal -> EdgeResponses.write(request, response, callback, rendererFor(path).render(path, refusal)));
+                    // Through refuse(): what the client is still sending is drained a moment, so it reads the answer.
+                    refusal -> refuse(request, response, callback, rendererFor(path).render(path, refusal)));
             return true;
         }
         dispatch(request, response, callback);

@@ -29,10 +29,10 @@ class CorsTest {
 
     /** Every class of route: the public ones browsers call, and the ones that must never answer CORS. */
     private static final List<String> PUBLIC = List.of("/api/v1/assignment?sessionId=s", "/ofrep/v1/evaluate/flags",
-            "/ofrep/v1/evaluate/flags/transcription-provider", "/ofrep/v1/events");
+            "/ofrep/v1/evaluate/flags/transcription-provider", "/ofrep/v1/events", "/api/v1/events");
     private static final List<String> NOT_PUBLIC = List.of("/api/v1/flags/transcription-provider",
             "/api/v1/flags/transcription-provider/overrides", "/api/v1/flags/transcription-provider/overrides/1",
-            "/api/v1/audit", "/transcribe", "/v1/audio/transcriptions", "/metrics", "/health", "/stats",
+            "/api/v1/audit", "/api/v1/signals", "/api/v1/signals/series", "/api/v1/instances", "/transcribe", "/v1/audio/transcriptions", "/metrics", "/health", "/stats",
             "/no/such/path", "/api/v1/assignmentx");
 
     @Test
