@@ -3,6 +3,7 @@ package dev.cutover.signals;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,10 @@ public final class FleetSignals {
     public static final Duration FINE_SPAN = Duration.ofHours(48);
     static final double CONFIDENCE = 0.95;
     public static final Duration LIVE_WITHIN = Duration.ofSeconds(15);
+    /** Hours that ended at least this long ago have a complete rollup (recomputed every minute). */
+    static final Duration ROLLUPS_SETTLE = Duration.ofMinutes(5);
+    /** Spans at least this long read whole hours from the rollups. */
+    static final Duration ROLLUPS_FROM_SPAN = Duration.ofHours(3);
 
     private final SignalStore store;
     private final Clock clock;
@@ -60,8 +65,7 @@ public final class FleetSignals {
     public View view(Duration span, String by) {
         Instant to = end();
         Instant from = to.minus(span);
-        List<SignalStore.Row> rows = span.compareTo(FINE_SPAN) <= 0 ? store.windows(from, to) : store.rollups(from, to);
-        Map<String, WindowCounts> byProvider = Signals.mergeBy(rows, r -> r.key().provider() + "/" + r.key().source());
+        Map<String, WindowCounts> byProvider = merged(from, to, r -> r.key().provider() + "/" + r.key().source());
         List<ProviderSignals> providers = new ArrayList<>();
         for (String provider : List.of(SignalKey.WHISPER, SignalKey.WEBSPEECH)) {
             for (String source : List.of(SignalKey.SERVER, SignalKey.CLIENT)) {
@@ -81,18 +85,43 @@ public final class FleetSignals {
         Statistics.SrmResult srm = Statistics.sampleRatioMismatch(whisper.splitExposures(), webspeech.splitExposures(), share);
         Exposures exposures = new Exposures(webspeech.exposures(), whisper.exposures(), webspeech.splitExposures(),
                 whisper.splitExposures(), share, srm.chiSquared(), srm.pValue());
-        List<ProviderSignals> cohorts = by == null ? List.of() : cohorts(rows, by);
+        List<ProviderSignals> cohorts = by == null ? List.of() : cohorts(from, to, by);
         return new View(from, to, providers, comparison, exposures, cohorts);
     }
 
-    private List<ProviderSignals> cohorts(List<SignalStore.Row> rows, String by) {
+    private List<ProviderSignals> cohorts(Instant from, Instant to, String by) {
         Function<SignalStore.Row, String> cohort = by.equals("browser") ? r -> r.key().browser() : r -> r.key().language();
-        Map<List<String>, WindowCounts> merged = Signals.mergeBy(rows,
+        Map<List<String>, WindowCounts> merged = merged(from, to,
                 r -> List.of(r.key().provider(), r.key().source(), cohort.apply(r)));
         List<ProviderSignals> out = new ArrayList<>();
         merged.forEach((k, counts) -> out.add(signals(k.get(0), k.get(1), k.get(2), counts)));
         out.sort((a, b) -> Double.compare(b.errorRate(), a.errorRate()));
         return out;
+    }
+
+    /**
+     * The span merged by {@code group}, streamed from PostgreSQL: whole hours that ended a while ago (their rollups are
+     * recomputed every minute for the last two hours) from the hourly rollups, the edges from the 10-second windows.
+     * Spans beyond the windows' retention have only rollups.
+     */
+    private <G> Map<G, WindowCounts> merged(Instant from, Instant to, Function<SignalStore.Row, G> group) {
+        Map<G, WindowCounts> merged = new LinkedHashMap<>();
+        Instant rollupsFrom = ceilingHour(from);
+        Instant settled = clock.instant().minus(ROLLUPS_SETTLE);
+        Instant rollupsTo = (settled.isBefore(to) ? settled : to).truncatedTo(ChronoUnit.HOURS);
+        if (rollupsTo.isAfter(rollupsFrom) && Duration.between(from, to).compareTo(ROLLUPS_FROM_SPAN) >= 0) {
+            store.mergeWindowsInto(from, rollupsFrom, group, merged);
+            store.mergeRollupsInto(rollupsFrom, rollupsTo, group, merged);
+            store.mergeWindowsInto(rollupsTo, to, group, merged);
+        } else {
+            store.mergeWindowsInto(from, to, group, merged);
+        }
+        return merged;
+    }
+
+    private static Instant ceilingHour(Instant at) {
+        Instant floor = at.truncatedTo(ChronoUnit.HOURS);
+        return floor.equals(at) ? floor : floor.plus(Duration.ofHours(1));
     }
 
     static ProviderSignals signals(String provider, String source, String cohort, WindowCounts c) {
@@ -123,18 +152,25 @@ public final class FleetSignals {
         Instant to = end();
         Instant from = to.minus(span);
         boolean fine = span.compareTo(FINE_SPAN) <= 0;
-        List<SignalStore.Row> rows = (fine ? store.windows(from, to) : store.rollups(from, to)).stream()
-                .filter(r -> r.key().provider().equals(provider) && r.key().source().equals(source)).toList();
         long stepMillis = step.toMillis();
         Map<Instant, WindowCounts> bySteps = new LinkedHashMap<>();
         for (long t = from.toEpochMilli(); t < to.toEpochMilli(); t += stepMillis) {
             bySteps.put(Instant.ofEpochMilli(t), new WindowCounts());
         }
-        for (SignalStore.Row row : rows) {
+        Instant other = Instant.EPOCH; // rows of other providers and sources, merged and dropped
+        Function<SignalStore.Row, Instant> bucket = row -> {
+            if (!row.key().provider().equals(provider) || !row.key().source().equals(source)) {
+                return other;
+            }
             long offset = (row.at().toEpochMilli() - from.toEpochMilli()) / stepMillis;
-            Instant bucket = Instant.ofEpochMilli(from.toEpochMilli() + offset * stepMillis);
-            bySteps.computeIfAbsent(bucket, b -> new WindowCounts()).merge(row.counts());
+            return Instant.ofEpochMilli(from.toEpochMilli() + offset * stepMillis);
+        };
+        if (fine) {
+            store.mergeWindowsInto(from, to, bucket, bySteps);
+        } else {
+            store.mergeRollupsInto(from, to, bucket, bySteps);
         }
+        bySteps.remove(other);
         List<Point> points = new ArrayList<>();
         bySteps.forEach((at, c) -> points.add(point(metric, at, c)));
         return points;

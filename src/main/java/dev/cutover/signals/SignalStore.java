@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -112,6 +113,29 @@ public final class SignalStore {
     List<Row> windows(Handle handle, Instant from, Instant to) {
         return handle.createQuery(SELECT_WINDOWS).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
                 .map(this::row).list();
+    }
+
+    /**
+     * Merges every instance's windows that start in [from, to) into {@code into}, grouped by {@code group}, reading
+     * them as a stream (a cursor in one transaction): a span of 48 h over many instances is never held in memory.
+     */
+    public <G> void mergeWindowsInto(Instant from, Instant to, Function<Row, G> group, Map<G, WindowCounts> into) {
+        mergeInto(SELECT_WINDOWS, from, to, group, into);
+    }
+
+    /** As {@link #mergeWindowsInto}, from the hourly rollups that start in [from, to). */
+    public <G> void mergeRollupsInto(Instant from, Instant to, Function<Row, G> group, Map<G, WindowCounts> into) {
+        mergeInto(SELECT_ROLLUPS, from, to, group, into);
+    }
+
+    private <G> void mergeInto(String sql, Instant from, Instant to, Function<Row, G> group, Map<G, WindowCounts> into) {
+        if (!to.isAfter(from)) {
+            return;
+        }
+        jdbi.useTransaction(handle -> handle.createQuery(sql).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
+                .setFetchSize(500).map(this::row)
+                .useStream(rows -> rows.forEach(row -> into.computeIfAbsent(group.apply(row), g -> new WindowCounts())
+                        .merge(row.counts()))));
     }
 
     /** The hourly rollups that start in [from, to). */
