@@ -30,6 +30,9 @@ import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
+import dev.cutover.rollout.RolloutRoutes;
+import dev.cutover.rollout.RolloutService;
+import dev.cutover.rollout.RolloutStore;
 import dev.cutover.signals.EventRoutes;
 import dev.cutover.signals.FleetSignals;
 import dev.cutover.signals.InstanceStatus;
@@ -113,6 +116,7 @@ public final class App implements AutoCloseable {
             wiring.resources().add(speechEngine);
             SignalWindows signals = wireSignals(wiring, database, flagSnapshots, speechEngine);
             wireTranscription(wiring, database, speechEngine, signals);
+            wireRollout(wiring, database);
             OfrepEvents ofrepEvents = wireOfrep(wiring, flagSnapshots);
 
             Javalin http = Javalin.create(config -> configureHttp(config, wiring));
@@ -160,6 +164,25 @@ public final class App implements AutoCloseable {
                 .gate(adminAuth.gate(), FlagAdminRoutes.FLAGS_PATHS, FlagAdminRoutes.AUDIT_PATH);
         wiring.routes().add(new FlagAdminRoutes(new FlagAdminService(flagStore, auditLog), adminAuth)::register);
         return flagSnapshots;
+    }
+
+    /**
+     * The rollout: plan and state in PostgreSQL, the one writer of the flag's percentage and status (through the
+     * flags' projection, in the rollout's own transaction), judged on the fleet's signals. Seeded with the default
+     * plan at start, or on first use if PostgreSQL is not reachable yet.
+     */
+    private static void wireRollout(Wiring wiring, Database database) {
+        AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), wiring.clock());
+        RolloutService service = new RolloutService(new RolloutStore(database.jdbi(), JsonMapping.objectMapper()),
+                new FlagAdminService(new FlagStore(database.jdbi()), auditLog), auditLog,
+                new SignalStore(database.jdbi(), JsonMapping.objectMapper()), JsonMapping.objectMapper(), wiring.clock());
+        try {
+            service.seed();
+        } catch (RuntimeException e) {
+            LOG.warn("Rollout not seeded yet (retried on first use): {}", e.getMessage());
+        }
+        wiring.edge().gate(wiring.adminAuth().gate(), RolloutRoutes.PATH, RolloutRoutes.PATHS);
+        wiring.routes().add(new RolloutRoutes(service, wiring.adminAuth())::register);
     }
 
     private static OfrepEvents wireOfrep(Wiring wiring, FlagSnapshots flagSnapshots) {

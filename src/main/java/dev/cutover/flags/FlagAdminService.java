@@ -56,6 +56,20 @@ public final class FlagAdminService {
         });
     }
 
+    /**
+     * The rollout's projection onto the flag, inside the rollout's own transaction ({@code handle}): locks the flag
+     * row, sets its percentage and status, bumps its version and NOTIFYs every instance on commit. Writes no audit
+     * row: the rollout transition's row is the one record of the change.
+     */
+    public FlagState projectRollout(Handle handle, BigDecimal percentage, FlagStatus status) {
+        String key = FlagSnapshot.FLAG_KEY;
+        FlagState before = store.lockFlag(handle, key).orElseThrow(() -> unknownFlag(key));
+        FlagState after = store.updateFlag(handle, key, validPercentage(percentage), status, before.version())
+                .orElseThrow(() -> new IllegalStateException("the locked flag row changed under its lock"));
+        store.notifyChange(handle, after);
+        return after;
+    }
+
     OverridesView overrides(String key) {
         return DatabaseFailures.translate(() -> store.jdbi().inTransaction(handle -> {
             FlagState flag = store.findFlag(handle, key).orElseThrow(() -> unknownFlag(key));

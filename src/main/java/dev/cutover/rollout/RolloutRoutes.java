@@ -1,0 +1,76 @@
+package dev.cutover.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.http.AdminAuth;
+import dev.cutover.http.ApiError;
+import dev.cutover.http.JsonBody;
+import dev.cutover.http.Responses;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+
+/**
+ * The rollout's admin API, every route in one place; all need the admin token, whose name is the audit actor.
+ * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan} and {@code POST /api/v1/rollout/{advance|pause|
+ * resume|rollback|complete}}.
+ */
+public final class RolloutRoutes {
+    public static final String PATH = "/api/v1/rollout";
+    /** Everything under this needs the admin token, checked by the edge from the headers first. */
+    public static final String PATHS = PATH + "/*";
+    static final String PLAN_PATH = PATH + "/plan";
+    private static final String TRANSITION_EXAMPLE = "{\"expectedVersion\": 3, \"reason\": \"canary healthy for 24 h\"}";
+    private static final String PLAN_EXAMPLE = "{\"expectedVersion\": 1, \"plan\": {\"phases\": [...], \"autopilot\": false}}";
+
+    private final RolloutService service;
+    private final AdminAuth auth;
+
+    public RolloutRoutes(RolloutService service, AdminAuth auth) {
+        this.service = service;
+        this.auth = auth;
+    }
+
+    public void register(JavalinConfig config) {
+        config.routes.get(PATH, this::getRollout);
+        config.routes.get(PLAN_PATH, this::getPlan);
+        config.routes.put(PLAN_PATH, this::putPlan);
+        for (Transition transition : Transition.values()) {
+            config.routes.post(PATH + "/" + transition.key(), ctx -> transition(ctx, transition));
+        }
+    }
+
+    private void getRollout(Context ctx) {
+        auth.authenticate(ctx);
+        RolloutView view = service.view();
+        Responses.noStore(ctx, view.version()).json(view);
+    }
+
+    private void getPlan(Context ctx) {
+        auth.authenticate(ctx);
+        RolloutService.PlanView plan = service.plan();
+        Responses.noStore(ctx, plan.planVersion()).json(plan);
+    }
+
+    private void putPlan(Context ctx) {
+        String actor = auth.authenticate(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), PLAN_EXAMPLE);
+        long expectedVersion = body.requiredLong("expectedVersion");
+        JsonNode plan = body.node("plan").orElse(null);
+        RolloutService.PlanView saved = service.replacePlan(actor, plan, expectedVersion, body.optionalText("reason"));
+        Responses.noStore(ctx, saved.planVersion()).json(saved);
+    }
+
+    private void transition(Context ctx, Transition transition) {
+        String actor = auth.authenticate(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), TRANSITION_EXAMPLE);
+        long expectedVersion = body.requiredLong("expectedVersion");
+        String reason = body.requiredText("reason", "say why, e.g. " + TRANSITION_EXAMPLE + ".");
+        boolean force = body.node("force").map(node -> {
+            if (!node.isBoolean()) {
+                throw ApiError.badRequest("invalid_force", "force must be true or false.");
+            }
+            return node.booleanValue();
+        }).orElse(false);
+        RolloutView view = service.transition(actor, transition, new TransitionRequest(expectedVersion, reason, force));
+        Responses.noStore(ctx, view.version()).json(view);
+    }
+}
