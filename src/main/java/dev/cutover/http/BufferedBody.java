@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Reads a request body without holding a thread while it arrives: every chunk is taken when Jetty signals it
@@ -35,6 +36,7 @@ final class BufferedBody implements Runnable {
     private byte[] bytes = new byte[4096];
     private volatile int length;
     private long reserved;
+    private volatile Scheduler.Task tick;
 
     private BufferedBody(Request request, BodyPolicy policy, long minDataRate, Consumer<byte[]> onBody,
                          Consumer<ApiError> onRefusal) {
@@ -80,6 +82,7 @@ final class BufferedBody implements Runnable {
             }
             if (last) {
                 if (finished.compareAndSet(false, true)) {
+                    cancelTick();
                     onBody.accept(length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
                 }
                 return;
@@ -114,7 +117,7 @@ final class BufferedBody implements Runnable {
 
     /** Once a second: is the sender too slow, or past the deadline? Reschedules itself until the body is done. */
     private void scheduleTick() {
-        request.getComponents().getScheduler().schedule(() -> {
+        tick = request.getComponents().getScheduler().schedule(() -> {
             if (finished.get()) {
                 return;
             }
@@ -143,7 +146,16 @@ final class BufferedBody implements Runnable {
 
     private void refuse(ApiError answer) {
         if (finished.compareAndSet(false, true)) {
+            cancelTick();
             onRefusal.accept(answer);
+        }
+    }
+
+    /** A finished body's timer must not keep the request (and its buffer) reachable for another second. */
+    private void cancelTick() {
+        Scheduler.Task pending = tick;
+        if (pending != null) {
+            pending.cancel();
         }
     }
 

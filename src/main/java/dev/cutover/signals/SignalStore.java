@@ -151,7 +151,14 @@ public final class SignalStore {
                     .mapTo(Boolean.class).one()) {
                 return;
             }
-            upsertRollups(handle, Signals.mergeByHour(windows(handle, from, to)));
+            // Streamed and merged by hour as read: the windows of a large fleet are never all in memory.
+            Map<Signals.HourKey, WindowCounts> byHour = new java.util.LinkedHashMap<>();
+            handle.createQuery(SELECT_WINDOWS).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
+                    .setFetchSize(500).map(this::row)
+                    .useStream(rows -> rows.forEach(row -> byHour.computeIfAbsent(Signals.HourKey.of(row), k -> new WindowCounts())
+                            .merge(row.counts())));
+            upsertRollups(handle, byHour.entrySet().stream()
+                    .map(e -> new Row(e.getKey().hour(), e.getKey().key(), e.getValue())).toList());
         });
     }
 

@@ -124,8 +124,10 @@ public final class SignalWindows implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                LOG.warn("Signal windows: {}", e.toString());
+            } catch (RuntimeException | Error e) {
+                // The counting thread must outlive anything one tick meets (even an OutOfMemoryError), or this
+                // instance would silently stop counting.
+                LOG.error("Signal windows tick failed; counting goes on", e);
             }
         }
     }

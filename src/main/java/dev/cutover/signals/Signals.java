@@ -43,6 +43,10 @@ public final class Signals {
         return merged;
     }
 
-    private record HourKey(Instant hour, SignalKey key) {
+    /** A row's hour and key: what the hourly rollups are merged by. */
+    record HourKey(Instant hour, SignalKey key) {
+        static HourKey of(SignalStore.Row row) {
+            return new HourKey(row.at().truncatedTo(ChronoUnit.HOURS), row.key());
+        }
     }
 }

@@ -194,7 +194,7 @@ public final class WindowCounts {
             return;
         }
         try {
-            into.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(compressed), MAX_LATENCY_MS));
+            into.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(compressed), into.getHighestTrackableValue()));
         } catch (DataFormatException e) {
             throw new IllegalStateException("A stored histogram could not be read", e);
         }
