@@ -12,6 +12,7 @@ import dev.cutover.flags.FlagHealth;
 import dev.cutover.flags.FlagRefresher;
 import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.flags.FlagStore;
+import dev.cutover.flags.ProviderEnforcement;
 import dev.cutover.flags.ofrep.OfrepEvaluation;
 import dev.cutover.flags.ofrep.OfrepEvents;
 import dev.cutover.flags.ofrep.OfrepRoutes;
@@ -115,7 +116,7 @@ public final class App implements AutoCloseable {
             WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
             wiring.resources().add(speechEngine);
             SignalWindows signals = wireSignals(wiring, database, flagSnapshots, speechEngine);
-            wireTranscription(wiring, database, speechEngine, signals);
+            wireTranscription(wiring, database, speechEngine, signals, new ProviderEnforcement(flagSnapshots));
             wireRollout(wiring, database);
             OfrepEvents ofrepEvents = wireOfrep(wiring, flagSnapshots);
 
@@ -240,7 +241,7 @@ public final class App implements AutoCloseable {
     }
 
     private static void wireTranscription(Wiring wiring, Database database, WhisperPool speechEngine,
-                                          SignalWindows signals) {
+                                          SignalWindows signals, ProviderEnforcement enforcement) {
         Settings settings = wiring.settings();
         new WhisperPoolMetrics(speechEngine).bindTo(wiring.metrics());
 
@@ -265,8 +266,8 @@ public final class App implements AutoCloseable {
         wiring.health().add(new TranscriptionHealth(apiKeyAuth));
         TranscriptionRoutes transcriptionRoutes = new TranscriptionRoutes(transcriptionService, apiKeyAuth);
         OpenAiTranscriptionRoutes openAiRoutes = new OpenAiTranscriptionRoutes(transcriptionService, apiKeyAuth);
-        wiring.edge().gate(transcriptionRoutes.gate(), TranscriptionRoutes.ROUTE)
-                .gate(openAiRoutes.gate(), OpenAiTranscriptionRoutes.ROUTE)
+        wiring.edge().gate(transcriptionRoutes.gate(enforcement::refusal), TranscriptionRoutes.ROUTE)
+                .gate(openAiRoutes.gate(enforcement::refusal), OpenAiTranscriptionRoutes.ROUTE)
                 .uploads(TranscriptionRoutes.ROUTE, OpenAiTranscriptionRoutes.ROUTE)
                 .errors((path, error) -> EdgeResponses.Answer.error(error), TranscriptionRoutes.ROUTE)
                 .errors(openAiRoutes::edgeError, OpenAiTranscriptionRoutes.ROUTE);

@@ -8,6 +8,9 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.eclipse.jetty.http.HttpFields;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +32,9 @@ public final class OpenAiTranscriptionRoutes {
         this.auth = auth;
     }
 
-    /** The API key, checked by the edge from the headers before any of the upload is read; OpenAI's error shape. */
-    public HeaderGate gate() {
-        return (method, headers) -> auth.refusal(headers).map(OpenAiErrors::answer);
+    /** The API key, then the session's assignment, checked by the edge from the headers first; OpenAI's error shape. */
+    public HeaderGate gate(Function<HttpFields, Optional<ApiError>> assignment) {
+        return (method, headers) -> auth.refusal(headers).or(() -> assignment.apply(headers)).map(OpenAiErrors::answer);
     }
 
     /** A body the edge refused (too large, too slow, cut off, no memory left) in OpenAI's error shape. */

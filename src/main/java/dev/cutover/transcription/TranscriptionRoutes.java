@@ -1,11 +1,15 @@
 package dev.cutover.transcription;
 
+import dev.cutover.http.ApiError;
 import dev.cutover.http.ApiKeyAuth;
 import dev.cutover.http.EdgeResponses;
 import dev.cutover.http.HeaderGate;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.eclipse.jetty.http.HttpFields;
 
 /** {@code POST /transcribe}: multipart field {@code audio} (plus optional language, prompt, temperature) to JSON. */
 public final class TranscriptionRoutes {
@@ -20,9 +24,12 @@ public final class TranscriptionRoutes {
         this.auth = auth;
     }
 
-    /** The API key, checked by the edge from the headers before any of the upload is read. */
-    public HeaderGate gate() {
-        return (method, headers) -> auth.refusal(headers).map(EdgeResponses.Answer::error);
+    /**
+     * The API key, then the session's assignment (a session not assigned whisper is refused, so a stale client falls
+     * back at once), both checked by the edge from the headers before any of the upload is read.
+     */
+    public HeaderGate gate(Function<HttpFields, Optional<ApiError>> assignment) {
+        return (method, headers) -> auth.refusal(headers).or(() -> assignment.apply(headers)).map(EdgeResponses.Answer::error);
     }
 
     public void register(JavalinConfig config) {
