@@ -199,29 +199,38 @@ public final class FleetSignals {
     public static final List<String> SERIES_METRICS = List.of("error_rate", "fallback_rate", "cache_hit_rate", "slow_2s",
             "p95", "p50", "rtf", "attempts", "exposures");
 
-    /** Every instance that ever sent a heartbeat, live when seen within the last 15 s. */
-    public List<Map<String, Object>> instances() {
+    /** Every instance that ever sent a heartbeat, and whether whisper is ready fleet-wide. */
+    public record Fleet(List<Map<String, Object>> instances, boolean whisperReady) {
+    }
+
+    /**
+     * Every instance that ever sent a heartbeat, live when seen within the last 15 s; whisper is ready fleet-wide
+     * when at least one live instance has a loaded model.
+     */
+    public Fleet fleet() {
         Instant now = clock.instant();
         List<Map<String, Object>> out = new ArrayList<>();
+        boolean ready = false;
         for (InstanceStatus i : store.instances()) {
+            boolean live = isLive(i, now);
+            ready |= live && i.modelLoaded();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", i.id());
             row.put("version", i.version());
             row.put("startedAt", i.startedAt());
             row.put("lastSeen", i.lastSeen());
-            row.put("live", isLive(i, now));
+            row.put("live", live);
             row.put("modelLoaded", i.modelLoaded());
             row.put("busyWorkers", i.busyWorkers());
             row.put("queueDepth", i.queueDepth());
             out.add(row);
         }
-        return out;
+        return new Fleet(out, ready);
     }
 
     /** Whisper ready fleet-wide: at least one live instance with a loaded model. */
     public boolean whisperReady() {
-        Instant now = clock.instant();
-        return store.instances().stream().anyMatch(i -> isLive(i, now) && i.modelLoaded());
+        return fleet().whisperReady();
     }
 
     private static boolean isLive(InstanceStatus status, Instant now) {

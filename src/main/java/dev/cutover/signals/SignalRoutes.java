@@ -9,7 +9,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,11 +72,7 @@ public final class SignalRoutes {
     }
 
     private void instances(Context ctx) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        List<Map<String, Object>> instances = DatabaseFailures.translate(fleet::instances);
-        body.put("instances", instances);
-        body.put("whisperReady", instances.stream().anyMatch(i -> (boolean) i.get("live") && (boolean) i.get("modelLoaded")));
-        Responses.noStore(ctx).json(body);
+        Responses.noStore(ctx).json(DatabaseFailures.translate(fleet::fleet));
     }
 
     private static String oneOf(QueryParams query, String name, String fallback, Set<String> allowed) {

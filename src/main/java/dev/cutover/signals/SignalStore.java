@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -23,13 +24,13 @@ public final class SignalStore {
     private static final String COUNT_COLUMNS = """
             attempts, ok, failures, empty, no_speech, aborted, fallbacks, client_errors, exposures, split_exposures, cache_hits,
             cache_lookups, audio_ms, engine_ms, latency_hist, rtf_hist""";
-    private static final String UPSERT_WINDOW = """
-            INSERT INTO signal_windows (instance_id, window_start, provider, source, browser, language,""" + COUNT_COLUMNS + """
-            )
-            VALUES (:instance, :start, :provider, :source, :browser, :language, :attempts, :ok, CAST(:failures AS jsonb),
-                    :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures, :splitExposures, :cacheHits, :cacheLookups,
-                    :audioMs, :engineMs, :latencyHist, :rtfHist)
-            ON CONFLICT (instance_id, window_start, provider, source, browser, language) DO UPDATE SET
+    /** The counts' bind parameters, in COUNT_COLUMNS order (the key's come before them). */
+    private static final String COUNT_VALUES = """
+            :attempts, :ok, CAST(:failures AS jsonb), :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures,
+            :splitExposures, :cacheHits, :cacheLookups, :audioMs, :engineMs, :latencyHist, :rtfHist)""";
+    /** An upsert replaces a row's counts whole, so writing the same window or hour again is harmless. */
+    private static final String REPLACE_COUNTS = """
+             DO UPDATE SET
                 attempts = EXCLUDED.attempts, ok = EXCLUDED.ok, failures = EXCLUDED.failures, empty = EXCLUDED.empty,
                 no_speech = EXCLUDED.no_speech, aborted = EXCLUDED.aborted, fallbacks = EXCLUDED.fallbacks,
                 client_errors = EXCLUDED.client_errors, exposures = EXCLUDED.exposures,
@@ -37,20 +38,12 @@ public final class SignalStore {
                 cache_lookups = EXCLUDED.cache_lookups, audio_ms = EXCLUDED.audio_ms, engine_ms = EXCLUDED.engine_ms,
                 latency_hist = EXCLUDED.latency_hist, rtf_hist = EXCLUDED.rtf_hist
             """;
-    private static final String UPSERT_ROLLUP = """
-            INSERT INTO signal_rollups (hour_start, provider, source, browser, language,""" + COUNT_COLUMNS + """
-            )
-            VALUES (:start, :provider, :source, :browser, :language, :attempts, :ok, CAST(:failures AS jsonb),
-                    :empty, :noSpeech, :aborted, :fallbacks, :clientErrors, :exposures, :splitExposures, :cacheHits, :cacheLookups,
-                    :audioMs, :engineMs, :latencyHist, :rtfHist)
-            ON CONFLICT (hour_start, provider, source, browser, language) DO UPDATE SET
-                attempts = EXCLUDED.attempts, ok = EXCLUDED.ok, failures = EXCLUDED.failures, empty = EXCLUDED.empty,
-                no_speech = EXCLUDED.no_speech, aborted = EXCLUDED.aborted, fallbacks = EXCLUDED.fallbacks,
-                client_errors = EXCLUDED.client_errors, exposures = EXCLUDED.exposures,
-                split_exposures = EXCLUDED.split_exposures, cache_hits = EXCLUDED.cache_hits,
-                cache_lookups = EXCLUDED.cache_lookups, audio_ms = EXCLUDED.audio_ms, engine_ms = EXCLUDED.engine_ms,
-                latency_hist = EXCLUDED.latency_hist, rtf_hist = EXCLUDED.rtf_hist
-            """;
+    private static final String UPSERT_WINDOW = "INSERT INTO signal_windows (instance_id, window_start, provider, source, "
+            + "browser, language, " + COUNT_COLUMNS + ") VALUES (:instance, :start, :provider, :source, :browser, :language, "
+            + COUNT_VALUES + " ON CONFLICT (instance_id, window_start, provider, source, browser, language)" + REPLACE_COUNTS;
+    private static final String UPSERT_ROLLUP = "INSERT INTO signal_rollups (hour_start, provider, source, browser, "
+            + "language, " + COUNT_COLUMNS + ") VALUES (:start, :provider, :source, :browser, :language, "
+            + COUNT_VALUES + " ON CONFLICT (hour_start, provider, source, browser, language)" + REPLACE_COUNTS;
     private static final String SELECT_WINDOWS = """
             SELECT window_start AS at, provider, source, browser, language, failures::text AS failures_json,""" + COUNT_COLUMNS + """
 
@@ -129,13 +122,18 @@ public final class SignalStore {
     }
 
     private <G> void mergeInto(String sql, Instant from, Instant to, Function<Row, G> group, Map<G, WindowCounts> into) {
-        if (!to.isAfter(from)) {
-            return;
+        if (to.isAfter(from)) {
+            // A transaction, so that the fetch size makes the driver use a cursor instead of reading every row.
+            jdbi.useTransaction(handle -> mergeInto(handle, sql, from, to, group, into));
         }
-        jdbi.useTransaction(handle -> handle.createQuery(sql).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
+    }
+
+    private <G> void mergeInto(Handle handle, String sql, Instant from, Instant to, Function<Row, G> group,
+                               Map<G, WindowCounts> into) {
+        handle.createQuery(sql).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
                 .setFetchSize(500).map(this::row)
                 .useStream(rows -> rows.forEach(row -> into.computeIfAbsent(group.apply(row), g -> new WindowCounts())
-                        .merge(row.counts()))));
+                        .merge(row.counts())));
     }
 
     /** The hourly rollups that start in [from, to). */
@@ -152,11 +150,8 @@ public final class SignalStore {
                 return;
             }
             // Streamed and merged by hour as read: the windows of a large fleet are never all in memory.
-            Map<Signals.HourKey, WindowCounts> byHour = new java.util.LinkedHashMap<>();
-            handle.createQuery(SELECT_WINDOWS).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
-                    .setFetchSize(500).map(this::row)
-                    .useStream(rows -> rows.forEach(row -> byHour.computeIfAbsent(Signals.HourKey.of(row), k -> new WindowCounts())
-                            .merge(row.counts())));
+            Map<Signals.HourKey, WindowCounts> byHour = new LinkedHashMap<>();
+            mergeInto(handle, SELECT_WINDOWS, from, to, Signals.HourKey::of, byHour);
             upsertRollups(handle, byHour.entrySet().stream()
                     .map(e -> new Row(e.getKey().hour(), e.getKey().key(), e.getValue())).toList());
         });

@@ -3,7 +3,6 @@ package dev.cutover.signals;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,18 +19,6 @@ public final class Signals {
     public static Instant windowOf(Instant at) {
         long millis = at.toEpochMilli();
         return Instant.ofEpochMilli(Math.floorDiv(millis, WINDOW.toMillis()) * WINDOW.toMillis());
-    }
-
-    /** Rows merged into one per hour and key: the rollups. */
-    static List<SignalStore.Row> mergeByHour(List<SignalStore.Row> rows) {
-        Map<HourKey, WindowCounts> merged = new LinkedHashMap<>();
-        for (SignalStore.Row row : rows) {
-            merged.computeIfAbsent(new HourKey(row.at().truncatedTo(ChronoUnit.HOURS), row.key()), k -> new WindowCounts())
-                    .merge(row.counts());
-        }
-        List<SignalStore.Row> out = new ArrayList<>();
-        merged.forEach((k, counts) -> out.add(new SignalStore.Row(k.hour(), k.key(), counts)));
-        return out;
     }
 
     /** Rows merged by whatever {@code group} picks out of them (provider and source, a cohort, a time step…). */
