@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.BadMessageException;
 
 /**
  * A multipart/form-data body read with hard limits. Field names are normalised the way form-encoding SDKs write
@@ -95,11 +94,8 @@ public final class UploadForm {
             // Jetty's end-of-request clean-up would rethrow the failed parse (MultiPartFormData.getParts joins the
             // failed future) and log it as a server error; nothing was stored, so there is nothing to clean up.
             ctx.req().removeAttribute(JETTY_PARTS_ATTRIBUTE);
-            Optional<ApiError> limit = limitHit(e);
-            if (limit.isEmpty() || limit.get().status() != 408) {
-                discardBody(ctx); // a client cut off for being slow is not waited for
-            }
-            throw limit.orElseGet(() ->
+            discardBody(ctx);
+            throw limitHit(e).orElseGet(() ->
                     // Jetty drops the connection after a broken multipart body; say so, or the client reuses a dead socket.
                     new ApiError(400, "malformed_multipart", "The multipart body could not be read (" + rootMessage(e)
                             + "); check the boundary and part headers.", CLOSE_CONNECTION));
@@ -208,10 +204,6 @@ public final class UploadForm {
      */
     private static Optional<ApiError> limitHit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof BadMessageException bad && bad.getCode() == 408) {
-                return Optional.of(new ApiError(408, "request_timeout", "The upload arrived slower than the minimum data "
-                        + "rate (MIN_REQUEST_DATA_RATE); send it whole and promptly.", CLOSE_CONNECTION));
-            }
             String message = String.valueOf(t.getMessage());
             if (JETTY_PART_TOO_LARGE.matcher(message).matches() || JETTY_BODY_TOO_LARGE.matcher(message).matches()) {
                 return Optional.of(tooLarge());
