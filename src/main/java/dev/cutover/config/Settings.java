@@ -44,7 +44,9 @@ public record Settings(
         Duration signalsFineRetention,
         Duration signalsRollupRetention,
         int eventsRateLimit,
-        boolean trustProxy) {
+        boolean trustProxy,
+        Duration guardInterval,
+        Optional<String> alertWebhookUrl) {
 
     public static final int MAX_WHISPER_WORKERS = 8;
 
@@ -87,7 +89,16 @@ public record Settings(
                 r.duration("SIGNALS_FINE_RETENTION", "48h"),
                 r.duration("SIGNALS_ROLLUP_RETENTION", "90d"),
                 Math.max(0, r.integer("EVENTS_RATE_LIMIT", 20)),
-                Boolean.parseBoolean(r.text("TRUST_PROXY", "false")));
+                Boolean.parseBoolean(r.text("TRUST_PROXY", "false")),
+                atLeastOneSecond("GUARD_INTERVAL", r.duration("GUARD_INTERVAL", "15s")),
+                r.optional("ALERT_WEBHOOK_URL"));
+    }
+
+    private static Duration atLeastOneSecond(String name, Duration value) {
+        if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException(name + "=" + value + " is not valid: it must be at least 1s");
+        }
+        return value;
     }
 
     /** 0 keeps Javalin's default pool; otherwise at least 4, as Jetty's acceptor and selector take threads too. */
