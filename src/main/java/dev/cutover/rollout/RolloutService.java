@@ -166,24 +166,24 @@ public final class RolloutService {
                             + "' may not advance yet: " + String.join("; ", r.unmet())
                             + ". Wait, or send force: true with a reason.", Map.of(), Map.of("unmet", r.unmet()));
                 }
-                yield s.with(RolloutStatus.ACTIVE, s.phase() + 1, null, now);
+                yield s.with(RolloutStatus.ACTIVE, s.phase() + 1, null, now, now);
             }
             case PAUSE -> {
                 requireStatus(s, transition, RolloutStatus.ACTIVE);
-                yield s.with(RolloutStatus.PAUSED, s.phase(), s.rolledBackFrom(), s.enteredAt());
+                yield s.with(RolloutStatus.PAUSED, s.phase(), s.rolledBackFrom(), s.enteredAt(), s.judgedSince());
             }
             case RESUME -> {
                 requireStatus(s, transition, RolloutStatus.PAUSED, RolloutStatus.ROLLED_BACK);
                 if (s.status() == RolloutStatus.PAUSED) {
-                    yield s.with(RolloutStatus.ACTIVE, s.phase(), null, s.enteredAt());
+                    yield s.with(RolloutStatus.ACTIVE, s.phase(), null, s.enteredAt(), now);
                 }
                 int back = s.rolledBackFrom() == null ? s.phase() : s.rolledBackFrom();
                 // Back at the phase that was rolled back, paused: an engineer decides when traffic resumes growing.
-                yield s.with(RolloutStatus.PAUSED, back, null, now);
+                yield s.with(RolloutStatus.PAUSED, back, null, now, now);
             }
             case ROLLBACK -> {
                 requireStatus(s, transition, RolloutStatus.ACTIVE, RolloutStatus.PAUSED);
-                yield s.with(RolloutStatus.ROLLED_BACK, s.phase(), s.phase(), s.enteredAt());
+                yield s.with(RolloutStatus.ROLLED_BACK, s.phase(), s.phase(), s.enteredAt(), s.judgedSince());
             }
             case COMPLETE -> {
                 requireStatus(s, transition, RolloutStatus.ACTIVE, RolloutStatus.PAUSED);
@@ -192,7 +192,7 @@ public final class RolloutService {
                             + s.plan().phase(s.plan().phases().size() - 1).name() + "') can be completed; the rollout "
                             + "is at '" + s.currentPhase().name() + "'.");
                 }
-                yield s.with(RolloutStatus.COMPLETED, s.phase(), null, s.enteredAt());
+                yield s.with(RolloutStatus.COMPLETED, s.phase(), null, s.enteredAt(), s.judgedSince());
             }
         };
     }

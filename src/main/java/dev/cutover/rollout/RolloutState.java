@@ -6,10 +6,12 @@ import java.time.Instant;
 
 /**
  * The rollout row: the plan with its version, and the state with its own version (what transitions check).
- * {@code rolledBackFrom} is the phase a rollback left, which resume returns to. Immutable.
+ * {@code rolledBackFrom} is the phase a rollback left, which resume returns to; {@code judgedSince} starts the
+ * guard's judging epoch (phase entered, resumed or plan changed): its detectors start afresh then. Immutable.
  */
 public record RolloutState(RolloutPlan plan, long planVersion, RolloutStatus status, int phase,
-                           Integer rolledBackFrom, Instant enteredAt, long version, Instant updatedAt) {
+                           Integer rolledBackFrom, Instant enteredAt, long version, Instant updatedAt,
+                           Instant judgedSince) {
 
     @JsonIgnore
     Phase currentPhase() {
@@ -31,7 +33,9 @@ public record RolloutState(RolloutPlan plan, long planVersion, RolloutStatus sta
         };
     }
 
-    RolloutState with(RolloutStatus status, int phase, Integer rolledBackFrom, Instant enteredAt) {
-        return new RolloutState(plan, planVersion, status, phase, rolledBackFrom, enteredAt, version, updatedAt);
+    RolloutState with(RolloutStatus status, int phase, Integer rolledBackFrom, Instant enteredAt,
+                      Instant newJudgedSince) {
+        return new RolloutState(plan, planVersion, status, phase, rolledBackFrom, enteredAt, version, updatedAt,
+                newJudgedSince);
     }
 }

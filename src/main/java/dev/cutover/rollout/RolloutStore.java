@@ -19,22 +19,24 @@ import org.jdbi.v3.core.statement.StatementContext;
  */
 public final class RolloutStore {
     private static final String COLUMNS = """
-            plan::text AS plan, plan_version, status, phase, rolled_back_from, entered_at, version, updated_at""";
+            plan::text AS plan, plan_version, status, phase, rolled_back_from, entered_at, version, updated_at,
+            judged_since""";
     private static final String SELECT = "SELECT " + COLUMNS + " FROM rollout WHERE id = 1";
     private static final String SEED = """
-            INSERT INTO rollout (id, plan, plan_version, status, phase, entered_at, version, updated_at)
-            VALUES (1, CAST(:plan AS jsonb), 1, 'ACTIVE', 0, :now, 1, :now)
+            INSERT INTO rollout (id, plan, plan_version, status, phase, entered_at, version, updated_at, judged_since)
+            VALUES (1, CAST(:plan AS jsonb), 1, 'ACTIVE', 0, :now, 1, :now, :now)
             ON CONFLICT (id) DO NOTHING
             """;
     private static final String UPDATE_STATE = """
             UPDATE rollout
                SET status = :status, phase = :phase, rolled_back_from = :rolledBackFrom, entered_at = :enteredAt,
-                   version = version + 1, updated_at = :now
+                   judged_since = :judgedSince, version = version + 1, updated_at = :now
              WHERE id = 1 AND version = :expectedVersion
             RETURNING""" + " " + COLUMNS;
     private static final String UPDATE_PLAN = """
             UPDATE rollout
-               SET plan = CAST(:plan AS jsonb), plan_version = plan_version + 1, version = version + 1, updated_at = :now
+               SET plan = CAST(:plan AS jsonb), plan_version = plan_version + 1, version = version + 1, updated_at = :now,
+                   judged_since = :now
              WHERE id = 1 AND plan_version = :expectedPlanVersion
             RETURNING""" + " " + COLUMNS;
     private static final String OPEN_PHASE = """
@@ -85,6 +87,7 @@ public final class RolloutStore {
                 .bind("phase", next.phase())
                 .bind("rolledBackFrom", next.rolledBackFrom())
                 .bind("enteredAt", Timestamp.from(next.enteredAt()))
+                .bind("judgedSince", Timestamp.from(next.judgedSince()))
                 .bind("now", Timestamp.from(now))
                 .bind("expectedVersion", expectedVersion)
                 .map(this::state)
@@ -122,7 +125,7 @@ public final class RolloutStore {
         return new RolloutState(fromJson(rs.getString("plan")), rs.getLong("plan_version"),
                 RolloutStatus.valueOf(rs.getString("status")), rs.getInt("phase"),
                 rolledBackFrom, instant(rs, "entered_at"), rs.getLong("version"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"), instant(rs, "judged_since"));
     }
 
     private String toJson(Object value) {
