@@ -31,6 +31,7 @@ import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
+import dev.cutover.rollout.Guard;
 import dev.cutover.rollout.RolloutRoutes;
 import dev.cutover.rollout.RolloutService;
 import dev.cutover.rollout.RolloutStore;
@@ -115,9 +116,9 @@ public final class App implements AutoCloseable {
             FlagSnapshots flagSnapshots = wireFlags(wiring, database);
             WhisperPool speechEngine = WhisperPool.start(whisperConfig, Duration.ofSeconds(60));
             wiring.resources().add(speechEngine);
-            SignalWindows signals = wireSignals(wiring, database, flagSnapshots, speechEngine);
-            wireTranscription(wiring, database, speechEngine, signals, new ProviderEnforcement(flagSnapshots));
-            wireRollout(wiring, database);
+            WiredSignals signals = wireSignals(wiring, database, flagSnapshots, speechEngine);
+            wireTranscription(wiring, database, speechEngine, signals.windows(), new ProviderEnforcement(flagSnapshots));
+            wireRollout(wiring, database, signals);
             OfrepEvents ofrepEvents = wireOfrep(wiring, flagSnapshots);
 
             Javalin http = Javalin.create(config -> configureHttp(config, wiring));
@@ -172,16 +173,20 @@ public final class App implements AutoCloseable {
      * flags' projection, in the rollout's own transaction), judged on the fleet's signals. Seeded with the default
      * plan at start, or on first use if PostgreSQL is not reachable yet.
      */
-    private static void wireRollout(Wiring wiring, Database database) {
+    private static void wireRollout(Wiring wiring, Database database, WiredSignals signals) {
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), wiring.clock());
         RolloutService service = new RolloutService(new RolloutStore(database.jdbi(), JsonMapping.objectMapper()),
                 new FlagAdminService(new FlagStore(database.jdbi()), auditLog), auditLog,
-                new SignalStore(database.jdbi(), JsonMapping.objectMapper()), JsonMapping.objectMapper(), wiring.clock());
+                signals.store(), signals.fleet(), JsonMapping.objectMapper(), wiring.clock());
         try {
             service.seed();
         } catch (RuntimeException e) {
             LOG.warn("Rollout not seeded yet (retried on first use): {}", e.getMessage());
         }
+        Guard guard = Guard.start(service, signals.store(), signals.fleet(), database.url(), signals.instanceId(),
+                wiring.clock(), wiring.settings().guardInterval());
+        wiring.resources().add(guard);
+        wiring.health().add(guard);
         wiring.edge().gate(wiring.adminAuth().gate(), RolloutRoutes.PATH, RolloutRoutes.PATHS);
         wiring.routes().add(new RolloutRoutes(service, wiring.adminAuth())::register);
     }
@@ -203,8 +208,12 @@ public final class App implements AutoCloseable {
      * The signal windows (this instance's, flushed to PostgreSQL), client events, heartbeats and the fleet view.
      * Closed after HTTP stops (resources close in reverse), so the open window is flushed with everything in it.
      */
-    private static SignalWindows wireSignals(Wiring wiring, Database database, FlagSnapshots flagSnapshots,
-                                             WhisperPool engine) {
+    /** What the signals hand to the features that read them. */
+    private record WiredSignals(SignalWindows windows, SignalStore store, FleetSignals fleet, String instanceId) {
+    }
+
+    private static WiredSignals wireSignals(Wiring wiring, Database database, FlagSnapshots flagSnapshots,
+                                            WhisperPool engine) {
         Settings settings = wiring.settings();
         SignalStore store = new SignalStore(database.jdbi(), JsonMapping.objectMapper());
         String instanceId = settings.instanceId().orElseGet(App::generatedInstanceId);
@@ -227,7 +236,7 @@ public final class App implements AutoCloseable {
         wiring.routes().add(new EventRoutes(windows, settings.eventsRateLimit(), settings.trustProxy())::register);
         wiring.routes().add(new SignalRoutes(fleet)::register);
         LOG.info("Signals: instance {}, windows flushed to PostgreSQL", instanceId);
-        return windows;
+        return new WiredSignals(windows, store, fleet, instanceId);
     }
 
     private static String generatedInstanceId() {

@@ -1,16 +1,20 @@
 package dev.cutover.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.config.Durations;
 import dev.cutover.http.AdminAuth;
 import dev.cutover.http.ApiError;
 import dev.cutover.http.JsonBody;
+import dev.cutover.http.QueryParams;
 import dev.cutover.http.Responses;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The rollout's admin API, every route in one place; all need the admin token, whose name is the audit actor.
- * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan} and {@code POST /api/v1/rollout/{advance|pause|
+ * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan}, {@code GET /api/v1/rollout/evaluations} and {@code POST /api/v1/rollout/{advance|pause|
  * resume|rollback|complete}}.
  */
 public final class RolloutRoutes {
@@ -18,6 +22,9 @@ public final class RolloutRoutes {
     /** Everything under this needs the admin token, checked by the edge from the headers first. */
     public static final String PATHS = PATH + "/*";
     static final String PLAN_PATH = PATH + "/plan";
+    static final String EVALUATIONS_PATH = PATH + "/evaluations";
+    static final int DEFAULT_EVALUATIONS = 100;
+    static final int MAX_EVALUATIONS = 1_000;
     private static final String TRANSITION_EXAMPLE = "{\"expectedVersion\": 3, \"reason\": \"canary healthy for 24 h\"}";
     private static final String PLAN_EXAMPLE = "{\"expectedVersion\": 1, \"plan\": {\"phases\": [...], \"autopilot\": false}}";
 
@@ -33,6 +40,7 @@ public final class RolloutRoutes {
         config.routes.get(PATH, this::getRollout);
         config.routes.get(PLAN_PATH, this::getPlan);
         config.routes.put(PLAN_PATH, this::putPlan);
+        config.routes.get(EVALUATIONS_PATH, this::getEvaluations);
         for (Transition transition : Transition.values()) {
             config.routes.post(PATH + "/" + transition.key(), ctx -> transition(ctx, transition));
         }
@@ -57,6 +65,38 @@ public final class RolloutRoutes {
         JsonNode plan = body.node("plan").orElse(null);
         RolloutService.PlanView saved = service.replacePlan(actor, plan, expectedVersion, body.optionalText("reason"));
         Responses.noStore(ctx, saved.planVersion()).json(saved);
+    }
+
+    /** {@code ?span=24h&outcome=rollback&limit=100&before=<id>}: the guard's runs, newest first, kept 7 days. */
+    private void getEvaluations(Context ctx) {
+        auth.authenticate(ctx);
+        QueryParams query = QueryParams.of(ctx.queryString());
+        Duration span = span(query.text("span").orElse("24h"));
+        Optional<String> outcome = query.text("outcome").map(o -> {
+            if (!RolloutService.OUTCOMES.contains(o)) {
+                throw ApiError.badRequest("invalid_outcome", "outcome is one of " + String.join(", ",
+                        RolloutService.OUTCOMES) + ".");
+            }
+            return o;
+        });
+        int limit = query.positiveNumber("limit").map(l -> (int) Math.min(l, MAX_EVALUATIONS))
+                .orElse(DEFAULT_EVALUATIONS);
+        long before = query.positiveNumber("before").orElse(Long.MAX_VALUE);
+        Responses.noStore(ctx).json(service.evaluations(span, outcome, limit, before));
+    }
+
+    private static Duration span(String text) {
+        Duration value;
+        try {
+            value = text.length() > 12 ? null : Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            value = null;
+        }
+        if (value == null || value.isNegative() || value.isZero() || value.compareTo(Guard.KEEP_EVALUATIONS) > 0) {
+            throw ApiError.badRequest("invalid_span", "span is a duration such as 15m, 24h or 7d, at most 7d "
+                    + "(evaluations are kept 7 days).");
+        }
+        return value;
     }
 
     private void transition(Context ctx, Transition transition) {

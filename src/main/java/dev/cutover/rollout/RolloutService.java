@@ -9,8 +9,10 @@ import dev.cutover.flags.FlagAdminService;
 import dev.cutover.flags.FlagState;
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ApiError;
+import dev.cutover.signals.FleetSignals;
 import dev.cutover.signals.SignalStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,21 +33,28 @@ import org.jdbi.v3.core.HandleCallback;
 public final class RolloutService {
     static final int MAX_REASON = 1_000;
     static final String TARGET = "rollout";
+    /** The span of the fleet's signals recorded with every transition. */
+    static final Duration SIGNALS_SNAPSHOT = Duration.ofMinutes(5);
 
     private final RolloutStore store;
     private final FlagAdminService flags;
     private final AuditLog audit;
     private final AdvanceReadiness readiness;
+    private final FleetSignals fleet;
+    private final GuardStore guardStore;
+    private volatile Duration guardInterval = Scenario.DEFAULT_GUARD_INTERVAL;
     private final ObjectMapper json;
     private final Clock clock;
     private final AtomicBoolean seeded = new AtomicBoolean();
 
     public RolloutService(RolloutStore store, FlagAdminService flags, AuditLog audit,
-                          SignalStore signals, ObjectMapper json, Clock clock) {
+                          SignalStore signals, FleetSignals fleet, ObjectMapper json, Clock clock) {
         this.store = store;
         this.flags = flags;
         this.audit = audit;
         this.readiness = new AdvanceReadiness(signals, clock);
+        this.fleet = fleet;
+        this.guardStore = new GuardStore(store.jdbi(), json);
         this.json = json;
         this.clock = clock;
     }
@@ -64,11 +73,66 @@ public final class RolloutService {
         List<String> reasons = new ArrayList<>(blockers(state));
         reasons.addAll(r.unmet());
         Phase phase = state.currentPhase();
+        Optional<GuardStore.Saved> guard = DatabaseFailures.translate(guardStore::load);
         return new RolloutView(state.plan(), state.planVersion(), state.status(), state.version(),
                 new RolloutView.PhaseView(state.phase(), phase.name(), phase.whisperPercent(), phase.manual(),
                         state.atLastPhase()),
                 state.rolledBackFrom(), state.enteredAt(), r.secondsInPhase(), r.minimumSoakSeconds(), r.soakElapsed(),
-                r.criteria(), reasons.isEmpty(), List.copyOf(reasons), state.updatedAt());
+                r.criteria(), rules(state, guard), guardView(state, guard), reasons.isEmpty(), List.copyOf(reasons),
+                state.updatedAt());
+    }
+
+    /** The rules with the verdicts of the guard's last run in this judging epoch (NO_DATA before its first). */
+    private static List<JudgedRule> rules(RolloutState state, Optional<GuardStore.Saved> guard) {
+        if (guard.isPresent() && guard.get().memory().belongsTo(state)) {
+            return guard.get().verdicts();
+        }
+        Phase phase = state.currentPhase();
+        List<JudgedRule> out = new ArrayList<>();
+        for (int i = 0; i < phase.rules().size(); i++) {
+            AlertRule rule = phase.rules().get(i);
+            out.add(new JudgedRule(i, rule, RuleDetector.start(rule, phase.whisperPercent()).verdict(), false));
+        }
+        return List.copyOf(out);
+    }
+
+    private RolloutView.GuardView guardView(RolloutState state, Optional<GuardStore.Saved> guard) {
+        return new RolloutView.GuardView(guardInterval.toSeconds(), state.judgedSince(),
+                guard.map(g -> g.memory().lastRunAt()).orElse(null), guard.map(GuardStore.Saved::instanceId).orElse(null));
+    }
+
+    /** Tells the view how often the guard runs (set once when it is wired). */
+    void guardInterval(Duration interval) {
+        this.guardInterval = interval;
+    }
+
+    /** The rollout's state as stored. */
+    RolloutState current() {
+        return read(store::find);
+    }
+
+    /** The current phase's soak and success criteria, judged now. */
+    AdvanceReadiness.Readiness readiness(RolloutState state) {
+        return readiness.of(state);
+    }
+
+    GuardStore guardStore() {
+        return guardStore;
+    }
+
+    /** What a guard run did: nothing to act on, acted, or a transition refused because the rollout moved first. */
+    static final List<String> OUTCOMES = List.of("ok", "notify", "pause", "rollback", "advance", "refused");
+
+    /** The guard's evaluations of the last {@code span}, newest first, with the id to page on. */
+    record Evaluations(List<GuardStore.Evaluation> evaluations, Long next) {
+    }
+
+    Evaluations evaluations(Duration span, Optional<String> outcome, int limit, long before) {
+        Instant now = clock.instant();
+        List<GuardStore.Evaluation> page = DatabaseFailures.translate(() ->
+                guardStore.evaluations(now.minus(span), now.plusSeconds(1), before, outcome, limit));
+        Long next = page.size() == limit ? page.get(page.size() - 1).id() : null;
+        return new Evaluations(page, next);
     }
 
     /** The plan as stored, with the version a PUT must name. */
@@ -116,20 +180,31 @@ public final class RolloutService {
         return new PlanView(after.plan(), after.planVersion());
     }
 
-    /** One step of the state machine; see the class comment for what commits with it. */
+    /** One step of the state machine, asked by an engineer; see the class comment for what commits with it. */
     RolloutView transition(String actor, Transition transition, TransitionRequest request) {
+        apply(actor, transition, request, Map.of());
+        return view();
+    }
+
+    /**
+     * One step of the state machine, by an engineer, the guard or autopilot alike. The audit row holds the state
+     * before and after, the reason, {@code evidence} (the guard's verdicts) and the fleet's signals of the last
+     * 5 minutes as they were at that moment.
+     */
+    RolloutState apply(String actor, Transition transition, TransitionRequest request, Map<String, Object> evidence) {
         String reason = validReason(request.reason());
         if (request.force() && transition != Transition.ADVANCE) {
             throw ApiError.badRequest("invalid_force", "force applies to advance only.");
         }
-        write(handle -> {
+        FleetSignals.View signals = DatabaseFailures.translate(() -> fleet.view(SIGNALS_SNAPSHOT, null));
+        return write(handle -> {
             RolloutState before = store.lock(handle).orElseThrow(RolloutService::missing);
             if (before.version() != request.expectedVersion()) {
                 throw ApiError.versionConflict("rollout", request.expectedVersion(), before.version());
             }
             Instant now = clock.instant();
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            RolloutState next = next(transition, before, request, now, evidence);
+            Map<String, Object> found = new LinkedHashMap<>(evidence);
+            RolloutState next = next(transition, before, request, now, found);
             RolloutState after = store.updateState(handle, next, before.version(), now)
                     .orElseThrow(() -> ApiError.versionConflict("rollout", request.expectedVersion(), before.version()));
             if (after.phase() != before.phase()) {
@@ -140,13 +215,13 @@ public final class RolloutService {
             Map<String, Object> audited = summary(after);
             audited.put("flagVersion", flag.version());
             audited.put("forced", request.force());
-            audited.putAll(evidence);
+            audited.putAll(found);
+            audited.put("signals", signals);
             audit.append(handle, actor, transition.auditAction(), TARGET, summary(before), audited, Optional.of(reason));
             store.enqueue(handle, "rollout:" + after.version(), transition.auditAction(),
                     notification(actor, transition, before, after, reason, request.force()), now);
             return after;
         });
-        return view();
     }
 
     private RolloutState next(Transition transition, RolloutState s, TransitionRequest request, Instant now,

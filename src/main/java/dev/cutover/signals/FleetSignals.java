@@ -233,6 +233,20 @@ public final class FleetSignals {
         return fleet().whisperReady();
     }
 
+    /**
+     * Whisper ready fleet-wide for the guard: an instance with a loaded model was seen at or after {@code since}.
+     * The guard passes a little before its previous run, so that an instance that heartbeats every 5 s is never
+     * taken for dead merely because the clock moved further than 15 s between two runs.
+     */
+    public boolean whisperReadySince(Instant since) {
+        for (InstanceStatus i : store.instances()) {
+            if (i.modelLoaded() && !i.lastSeen().isBefore(since)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isLive(InstanceStatus status, Instant now) {
         return !status.lastSeen().isBefore(now.minus(LIVE_WITHIN));
     }

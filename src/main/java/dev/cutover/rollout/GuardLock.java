@@ -1,0 +1,80 @@
+package dev.cutover.rollout;
+
+import dev.cutover.db.DatabaseUrl;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * The guard's PostgreSQL session-level advisory lock, on a connection of its own (never one of the pool's): the
+ * instance holding it is the one that guards. When that instance dies its session ends and PostgreSQL releases the
+ * lock, so another instance takes it at its next attempt. Each check first proves the connection alive, so an
+ * instance whose session was cut (PostgreSQL restarted, network) knows it no longer guards.
+ *
+ * <p>Not thread-safe: used by the guard's thread alone.
+ */
+final class GuardLock implements AutoCloseable {
+    /** The lock's key: the same on every instance, unlikely to meet another application's. */
+    static final String KEY = "SELECT pg_try_advisory_lock(hashtext('cutover.rollout.guard'))";
+
+    private final DatabaseUrl url;
+    private Connection connection;
+
+    GuardLock(DatabaseUrl url) {
+        this.url = url;
+    }
+
+    /** Whether this instance holds the lock now, taking it if it is free. */
+    boolean holdOrAcquire() {
+        try {
+            if (connection != null && connection.isValid(2)) {
+                return true;
+            }
+            close();
+            Connection opened = open();
+            try (Statement statement = opened.createStatement();
+                 ResultSet rs = statement.executeQuery(KEY)) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    connection = opened;
+                    return true;
+                }
+            }
+            opened.close();
+            return false;
+        } catch (SQLException e) {
+            close();
+            return false;
+        }
+    }
+
+    boolean held() {
+        return connection != null;
+    }
+
+    private Connection open() throws SQLException {
+        Properties properties = new Properties();
+        url.user().ifPresent(user -> properties.setProperty("user", user));
+        url.password().ifPresent(password -> properties.setProperty("password", password));
+        properties.setProperty("connectTimeout", "2");
+        properties.setProperty("socketTimeout", "10");
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", "cutover-guard-lock");
+        return DriverManager.getConnection(url.jdbcUrl(), properties);
+    }
+
+    /** Releases the lock (by ending the session). */
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // The session is gone either way, and the lock with it.
+            }
+            connection = null;
+        }
+    }
+}
