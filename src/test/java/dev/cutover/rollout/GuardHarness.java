@@ -24,16 +24,34 @@ final class GuardHarness {
     private static final Duration RUN_WAIT = Duration.ofSeconds(20);
 
     private final TestClock clock;
+    private final Duration interval;
     private final List<TestApp> apps;
     private int session;
 
     GuardHarness(TestClock clock, TestApp... apps) {
+        this(clock, INTERVAL, apps);
+    }
+
+    /** For apps started with {@code GUARD_INTERVAL} = {@code interval}. */
+    GuardHarness(TestClock clock, Duration interval, TestApp... apps) {
         this.clock = clock;
+        this.interval = interval;
         this.apps = new ArrayList<>(List.of(apps));
+    }
+
+    /** The app whose guard holds the lock now (its {@code /health} says so). */
+    TestApp guarding() {
+        return Eventually.await(RUN_WAIT, "an instance guarding", () -> apps.stream()
+                .filter(app -> json(app.get("/health")).at("/guard/guarding").asBoolean()).findFirst().orElse(null),
+                app -> app != null);
     }
 
     RolloutApi rollout() {
         return RolloutApi.of(apps.get(0));
+    }
+
+    TestClock clock() {
+        return clock;
     }
 
     void forget(TestApp app) {
@@ -85,7 +103,7 @@ final class GuardHarness {
 
     /** Moves the clock one guard interval and returns the guard's evaluation at the new time, by whichever instance. */
     JsonNode run() {
-        clock.advance(INTERVAL);
+        clock.advance(interval);
         Instant at = clock.instant();
         return Eventually.await(RUN_WAIT, "a guard run at " + at, () -> latest(), e -> e != null
                 && !Instant.parse(e.path("at").asText()).isBefore(at));
@@ -96,7 +114,7 @@ final class GuardHarness {
      * evaluation (a rolled-back rollout has nothing to judge): seen in the guarding instance's {@code /health}.
      */
     void idleRun() {
-        clock.advance(INTERVAL);
+        clock.advance(interval);
         Instant at = clock.instant();
         Eventually.await(RUN_WAIT, "a guard run at " + at, () -> apps.stream().anyMatch(app -> {
             JsonNode part = json(app.get("/health")).path("guard");

@@ -1,0 +1,114 @@
+package dev.cutover.rollout;
+
+import static dev.cutover.testing.HttpTestClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.TestApp;
+import dev.cutover.testing.TestClock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The guard across instances: one guards, another takes over when it dies, and a restart of all loses nothing. */
+class GuardFleetTest {
+
+    @Test
+    void whenTheGuardingInstanceDiesAnotherGuardsWithinTwoIntervalsAndActsOnce() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp first = RolloutApi.start(clock); TestApp second = RolloutApi.second(first, clock)) {
+            GuardHarness guard = new GuardHarness(clock, first, second);
+            guard.toCanary();
+            guard.run();
+            TestApp guarding = guard.guarding();
+            TestApp survivor = guarding == first ? second : first;
+            String survivorId = instanceId(survivor);
+            assertThat(guard.latest().path("instanceId").asText()).isNotEqualTo(survivorId);
+
+            guarding.close(); // its session ends, and the advisory lock with it
+            guard.forget(guarding);
+            guard.attempts("whisper", 600, 60, 700);
+            List<JsonNode> runs = guard.runUntil(2, e -> e.path("instanceId").asText().equals(survivorId)
+                    && e.path("outcome").asText().equals("rollback"));
+            assertThat(runs.size()).as("taken over within 2 intervals").isLessThanOrEqualTo(2);
+            guard.idleRun();
+            guard.idleRun();
+
+            RolloutApi rollout = RolloutApi.of(survivor);
+            assertThat(rollout.state().path("status").asText()).isEqualTo("ROLLED_BACK");
+            assertThat(rollout.count("SELECT count(*) FROM audit_log WHERE action = 'rollout.rollback'")).isEqualTo(1);
+            assertThat(rollout.count("SELECT count(*) FROM notification_outbox WHERE kind = 'rollout.rollback'"))
+                    .isEqualTo(1);
+            assertThat(rollout.count("SELECT count(*) FROM rollout_evaluations WHERE outcome = 'rollback'"))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void restartingEveryInstanceKeepsPlanStateAuditVerdictsOutboxSignalsAndTheDetectorsMemory() {
+        TestClock clock = TestClock.atRoundTime();
+        Map<String, String> env;
+        long auditRows;
+        long evaluations;
+        long outbox;
+        long whisperAttempts;
+        long samplesBefore;
+        String planBefore;
+        JsonNode stateBefore;
+        try (TestApp first = RolloutApi.start(clock); TestApp second = RolloutApi.second(first, clock)) {
+            env = first.env();
+            GuardHarness guard = new GuardHarness(clock, first, second);
+            guard.toCanary();
+            guard.attempts("whisper", 200, 0, 700);
+            guard.attempts("webspeech", 800, 4, 900);
+            guard.run();
+            JsonNode evaluation = guard.run();
+            samplesBefore = GuardHarness.rule(evaluation, "error_rate", "ABSOLUTE").at("/verdict/samples").asLong();
+            assertThat(samplesBefore).isEqualTo(200);
+            RolloutApi rollout = guard.rollout();
+            rollout.ok("pause", false);
+            planBefore = json(rollout.admin().get(RolloutApi.ROLLOUT + "/plan")).toString();
+            stateBefore = rollout.state();
+            auditRows = rollout.count("SELECT count(*) FROM audit_log");
+            evaluations = rollout.count("SELECT count(*) FROM rollout_evaluations");
+            outbox = rollout.count("SELECT count(*) FROM notification_outbox");
+            whisperAttempts = whisperClientAttempts(first);
+            assertThat(whisperAttempts).isEqualTo(200);
+        }
+        try (TestApp first = TestApp.builder().env(env).env("PORT", "0").clock(clock).start();
+             TestApp second = RolloutApi.second(first, clock)) {
+            RolloutApi rollout = RolloutApi.of(second);
+            assertThat(json(rollout.admin().get(RolloutApi.ROLLOUT + "/plan")).toString()).isEqualTo(planBefore);
+            JsonNode state = rollout.state();
+            for (String field : List.of("status", "version", "planVersion", "enteredAt", "phase")) {
+                assertThat(state.path(field)).as(field).isEqualTo(stateBefore.path(field));
+            }
+            assertThat(rollout.count("SELECT count(*) FROM audit_log")).isEqualTo(auditRows);
+            assertThat(rollout.count("SELECT count(*) FROM rollout_evaluations")).isGreaterThanOrEqualTo(evaluations);
+            assertThat(rollout.count("SELECT count(*) FROM notification_outbox")).isEqualTo(outbox);
+            assertThat(whisperClientAttempts(second)).isEqualTo(whisperAttempts);
+
+            // The detectors go on from where they were: paused is still judged (a pause must not hide a rollback).
+            GuardHarness guard = new GuardHarness(clock, first, second);
+            guard.attempts("whisper", 100, 0, 700);
+            guard.run();
+            JsonNode evaluation = guard.run();
+            assertThat(GuardHarness.rule(evaluation, "error_rate", "ABSOLUTE").at("/verdict/samples").asLong())
+                    .isEqualTo(samplesBefore + 100);
+        }
+    }
+
+    private static String instanceId(TestApp app) {
+        return json(app.get("/health")).at("/signals/instanceId").asText();
+    }
+
+    private static long whisperClientAttempts(TestApp app) {
+        JsonNode view = json(RolloutApi.of(app).admin().get("/api/v1/signals?window=24h"));
+        for (JsonNode p : view.path("providers")) {
+            if (p.path("provider").asText().equals("whisper") && p.path("source").asText().equals("client")) {
+                return p.path("attempts").asLong();
+            }
+        }
+        throw new AssertionError("no whisper/client in " + view);
+    }
+}
