@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link GuardRun} judges the current phase's alert rules on the fleet's signals and acts through the rollout's
  * state machine. Every instance runs this thread; the others try the lock at each of their runs, so when the guard's
  * instance dies another guards within one interval. Signals that cannot be read (PostgreSQL down) are NO_DATA:
- * the run is skipped, nothing acts, and {@code /health} (part {@code guard}) says so. Evaluations older than 7 days
+ * the run is skipped, nothing acts, and {@code /health} (part {@code guard}) says so with its verdict. Evaluations older than 7 days
  * are pruned hourly.
  *
  * <p>Thread-safe: one thread of its own runs everything; the health report reads volatile fields.
@@ -90,8 +90,14 @@ public final class Guard implements AutoCloseable, HealthIndicator {
             return;
         }
         nextRun = now.plus(interval);
-        guarding = lock.holdOrAcquire();
+        GuardLock.Holder holder = lock.holdOrAcquire();
+        guarding = holder == GuardLock.Holder.THIS_INSTANCE;
+        if (holder == GuardLock.Holder.UNREACHABLE) {
+            noData(now, "PostgreSQL cannot be reached");
+            return;
+        }
         if (!guarding) {
+            problem = null;
             return;
         }
         try {
@@ -105,13 +111,16 @@ public final class Guard implements AutoCloseable, HealthIndicator {
                 store.pruneEvaluations(now.minus(KEEP_EVALUATIONS));
             }
         } catch (RuntimeException e) {
-            if (problem == null) {
-                problemSince = now;
-                LOG.warn("Guard: signals cannot be read; every rule is NO_DATA and nothing acts until they can: {}",
-                        e.getMessage());
-            }
-            problem = "signals cannot be read (" + e.getMessage() + "): every rule is NO_DATA, nothing acts";
+            noData(now, e.getMessage());
         }
+    }
+
+    private void noData(Instant now, String why) {
+        if (problem == null) {
+            problemSince = now;
+            LOG.warn("Guard: signals cannot be read; every rule is NO_DATA and nothing acts until they can: {}", why);
+        }
+        problem = "signals cannot be read (" + why + "): every rule is NO_DATA, nothing acts";
     }
 
     @Override
@@ -134,7 +143,9 @@ public final class Guard implements AutoCloseable, HealthIndicator {
             details.put("problem", problem);
             details.put("since", problemSince);
         }
-        return new Report(problem == null ? HealthStatus.UP : HealthStatus.DEGRADED, details);
+        // UP even while the signals cannot be read: the database's own part reports the outage, and the guard
+        // doing nothing on NO_DATA is the guard working as intended.
+        return new Report(HealthStatus.UP, details);
     }
 
     @Override

@@ -27,11 +27,14 @@ final class GuardLock implements AutoCloseable {
         this.url = url;
     }
 
-    /** Whether this instance holds the lock now, taking it if it is free. */
-    boolean holdOrAcquire() {
+    /** Whether this instance guards: it holds the lock, another instance does, or PostgreSQL cannot be reached. */
+    enum Holder { THIS_INSTANCE, ANOTHER_INSTANCE, UNREACHABLE }
+
+    /** Who holds the lock now, taking it if it is free. */
+    Holder holdOrAcquire() {
         try {
             if (connection != null && connection.isValid(2)) {
-                return true;
+                return Holder.THIS_INSTANCE;
             }
             close();
             Connection opened = open();
@@ -39,14 +42,14 @@ final class GuardLock implements AutoCloseable {
                  ResultSet rs = statement.executeQuery(KEY)) {
                 if (rs.next() && rs.getBoolean(1)) {
                     connection = opened;
-                    return true;
+                    return Holder.THIS_INSTANCE;
                 }
             }
             opened.close();
-            return false;
+            return Holder.ANOTHER_INSTANCE;
         } catch (SQLException e) {
             close();
-            return false;
+            return Holder.UNREACHABLE;
         }
     }
 
