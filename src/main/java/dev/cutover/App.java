@@ -184,7 +184,7 @@ public final class App implements AutoCloseable {
             LOG.warn("Rollout not seeded yet (retried on first use): {}", e.getMessage());
         }
         Guard guard = Guard.start(service, signals.store(), signals.fleet(), database.url(), signals.instanceId(),
-                wiring.clock(), wiring.settings().guardInterval());
+                wiring.clock(), wiring.settings().guardInterval(), wiring.metrics());
         wiring.resources().add(guard);
         wiring.health().add(guard);
         wiring.edge().gate(wiring.adminAuth().gate(), RolloutRoutes.PATH, RolloutRoutes.PATHS);

@@ -5,6 +5,8 @@ import dev.cutover.http.HealthIndicator;
 import dev.cutover.http.HealthStatus;
 import dev.cutover.signals.FleetSignals;
 import dev.cutover.signals.SignalStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +31,8 @@ public final class Guard implements AutoCloseable, HealthIndicator {
     private static final long TICK_MILLIS = 100;
     static final Duration KEEP_EVALUATIONS = Duration.ofDays(7);
     private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+    /** The time of each guard run on this instance, in /metrics. */
+    public static final String RUN_METRIC = "cutover.guard.run";
 
     private final GuardLock lock;
     private final GuardRun run;
@@ -36,6 +40,7 @@ public final class Guard implements AutoCloseable, HealthIndicator {
     private final Clock clock;
     private final Duration interval;
     private final Thread thread;
+    private final Timer runTime;
     private volatile boolean running = true;
     private volatile boolean guarding;
     private volatile GuardRun.Result last;
@@ -44,7 +49,8 @@ public final class Guard implements AutoCloseable, HealthIndicator {
     private Instant nextRun = Instant.MIN;
     private Instant nextPrune = Instant.MIN;
 
-    Guard(GuardLock lock, GuardRun run, GuardStore store, Clock clock, Duration interval) {
+    Guard(GuardLock lock, GuardRun run, GuardStore store, Clock clock, Duration interval, Timer runTime) {
+        this.runTime = runTime;
         this.lock = lock;
         this.run = run;
         this.store = store;
@@ -56,11 +62,12 @@ public final class Guard implements AutoCloseable, HealthIndicator {
 
     /** Wires and starts the guard of this instance (every instance runs one; the lock picks who guards). */
     public static Guard start(RolloutService rollout, SignalStore signals, FleetSignals fleet, DatabaseUrl url,
-                              String instanceId, Clock clock, Duration interval) {
+                              String instanceId, Clock clock, Duration interval, MeterRegistry metrics) {
         rollout.guardInterval(interval);
         GuardStore store = rollout.guardStore();
         Guard guard = new Guard(new GuardLock(url), new GuardRun(rollout, store, signals, fleet, instanceId), store,
-                clock, interval);
+                clock, interval, Timer.builder(RUN_METRIC).description("Time of one guard run (judge, act, record)")
+                        .publishPercentiles(0.5, 0.99).register(metrics));
         guard.thread.start();
         return guard;
     }
@@ -101,7 +108,9 @@ public final class Guard implements AutoCloseable, HealthIndicator {
             return;
         }
         try {
+            long started = System.nanoTime();
             last = run.run(now);
+            runTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (problem != null) {
                 LOG.info("Guard: signals readable again after {}", Duration.between(problemSince, now));
             }
