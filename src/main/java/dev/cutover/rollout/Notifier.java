@@ -81,7 +81,7 @@ public final class Notifier implements AutoCloseable {
         webhook.ifPresentOrElse(
                 w -> LOG.info("Notifications: rollout changes are POSTed to the alert webhook on {}", w.host()),
                 () -> LOG.warn("ALERT_WEBHOOK_URL is not set: rollout notifications are not sent; they stay in "
-                        + "notification_outbox (and are sent once it is set, if less than {} old)", GIVE_UP_AFTER));
+                        + "notification_outbox, and are sent once it is set"));
         thread.start();
     }
 
@@ -121,10 +121,18 @@ public final class Notifier implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (running && !databaseFailing) {
-                LOG.warn("Notifications wait in the outbox, PostgreSQL is not answering: {}", e.getMessage());
+                LOG.warn("Notifications wait in the outbox, PostgreSQL is not answering: {}", rootMessage(e));
             }
             databaseFailing = true;
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Delivers due rows until none is due or one fails (the rest then waits for the next tick); true if it tried. */
@@ -164,16 +172,18 @@ public final class Notifier implements AutoCloseable {
         }
         if (!now.isBefore(row.createdAt().plus(GIVE_UP_AFTER))) {
             outbox.gaveUp(row.id(), now, failure.get());
-            LOG.error("Gave up on notification {} ({}, written {}) after {} attempts in {}; the last: {}. It stays in "
-                    + "notification_outbox (gave_up_at); the audit log has the change.", row.idempotencyKey(), row.kind(),
-                    row.createdAt(), attempts, GIVE_UP_AFTER, failure.get());
+            LOG.error("Gave up on notification {} ({}, written {}) after {} attempts, the last more than {} after "
+                    + "it was written: {}. It stays in notification_outbox (gave_up_at); the audit log has the change.",
+                    row.idempotencyKey(), row.kind(), row.createdAt(), attempts, DurationText.format(GIVE_UP_AFTER),
+                    failure.get());
             return false;
         }
         Duration delay = retryDelay(attempts, jitter);
         outbox.failed(row.id(), now, now.plus(delay), failure.get());
         if (!webhookFailing) {
-            LOG.warn("Alert webhook failed ({}); notifications are retried with backoff up to every {} for {}",
-                    failure.get(), MAX_RETRY, GIVE_UP_AFTER);
+            LOG.warn("Alert webhook failed ({}); notifications are retried with backoff (at most {} apart) "
+                    + "for {} after each was written", failure.get(), DurationText.format(MAX_RETRY),
+                    DurationText.format(GIVE_UP_AFTER));
             webhookFailing = true;
         } else {
             LOG.debug("Notification {} attempt {} failed ({}); next in {}", row.idempotencyKey(), attempts, failure.get(), delay);
