@@ -116,12 +116,13 @@ public final class Notifier implements AutoCloseable {
                 nextCountNanos = System.nanoTime() + COUNT_EVERY_NANOS;
             }
             if (databaseFailing) {
-                LOG.info("Notifier: PostgreSQL answers again; the outbox is delivered");
+                LOG.info("Notifier: PostgreSQL serves the outbox again");
                 databaseFailing = false;
             }
         } catch (RuntimeException e) {
             if (running && !databaseFailing) {
-                LOG.warn("Notifications wait in the outbox, PostgreSQL is not answering: {}", rootMessage(e));
+                LOG.warn("Notifications wait in the outbox, which PostgreSQL does not serve now ({}); "
+                        + "tried again every {} ms", rootMessage(e), TICK_MILLIS);
             }
             databaseFailing = true;
         }
