@@ -32,6 +32,7 @@ import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
 import dev.cutover.rollout.Guard;
+import dev.cutover.rollout.Notifier;
 import dev.cutover.rollout.RolloutRoutes;
 import dev.cutover.rollout.RolloutService;
 import dev.cutover.rollout.RolloutStore;
@@ -171,7 +172,8 @@ public final class App implements AutoCloseable {
     /**
      * The rollout: plan and state in PostgreSQL, the one writer of the flag's percentage and status (through the
      * flags' projection, in the rollout's own transaction), judged on the fleet's signals. Seeded with the default
-     * plan at start, or on first use if PostgreSQL is not reachable yet.
+     * plan at start, or on first use if PostgreSQL is not reachable yet. Its notifications leave the outbox on the
+     * notifier's own thread.
      */
     private static void wireRollout(Wiring wiring, Database database, WiredSignals signals) {
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), wiring.clock());
@@ -189,6 +191,11 @@ public final class App implements AutoCloseable {
         wiring.health().add(guard);
         wiring.edge().gate(wiring.adminAuth().gate(), RolloutRoutes.PATH, RolloutRoutes.PATHS);
         wiring.routes().add(new RolloutRoutes(service, wiring.adminAuth())::register);
+        Notifier notifier = new Notifier(database.jdbi(), JsonMapping.objectMapper(), wiring.settings().alertWebhookUrl(),
+                wiring.clock(), new java.util.Random());
+        notifier.start();
+        wiring.resources().add(notifier);
+        wiring.metrics().gauge(Notifier.PENDING_METRIC, notifier, Notifier::pending);
     }
 
     private static OfrepEvents wireOfrep(Wiring wiring, FlagSnapshots flagSnapshots) {
