@@ -16,7 +16,10 @@ class GuardFleetTest {
     @Test
     void whenTheGuardingInstanceDiesAnotherGuardsWithinTwoIntervalsAndActsOnce() {
         TestClock clock = TestClock.atRoundTime();
-        try (TestApp first = RolloutApi.start(clock); TestApp second = RolloutApi.second(first, clock)) {
+        try (NotifierTest.Receiver webhook = NotifierTest.Receiver.start(clock);
+             TestApp first = TestApp.builder().env("ADMIN_TOKEN", "ops:" + RolloutApi.ADMIN)
+                     .env("EVENTS_RATE_LIMIT", "0").env("ALERT_WEBHOOK_URL", webhook.url()).clock(clock).start();
+             TestApp second = RolloutApi.second(first, clock)) {
             GuardHarness guard = new GuardHarness(clock, first, second);
             guard.toCanary();
             guard.run();
@@ -41,6 +44,10 @@ class GuardFleetTest {
                     .isEqualTo(1);
             assertThat(rollout.count("SELECT count(*) FROM rollout_evaluations WHERE outcome = 'rollback'"))
                     .isEqualTo(1);
+            dev.cutover.testing.Eventually.await(java.time.Duration.ofSeconds(10), "the rollback delivered",
+                    () -> rollbackDeliveries(webhook) >= 1);
+            guard.idleRun();
+            assertThat(rollbackDeliveries(webhook)).as("one notification").isEqualTo(1);
         }
     }
 
@@ -96,6 +103,11 @@ class GuardFleetTest {
             assertThat(GuardHarness.rule(evaluation, "error_rate", "ABSOLUTE").at("/verdict/samples").asLong())
                     .isEqualTo(samplesBefore + 100);
         }
+    }
+
+    private static long rollbackDeliveries(NotifierTest.Receiver webhook) {
+        return webhook.deliveries().stream()
+                .filter(r -> r.json().path("action").asText().equals("rollout.rollback")).count();
     }
 
     private static String instanceId(TestApp app) {

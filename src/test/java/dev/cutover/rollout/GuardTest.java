@@ -22,7 +22,11 @@ class GuardTest {
     @Test
     void whisperErrorsAtThreePercentAtCanaryRollBackWithinTwoGuardRunsOnceForEveryInstance() {
         TestClock clock = TestClock.atRoundTime();
-        try (TestApp first = RolloutApi.start(clock); TestApp second = RolloutApi.second(first, clock)) {
+        try (NotifierTest.Receiver webhook = NotifierTest.Receiver.start(clock);
+             TestApp first = TestApp.builder().env("ADMIN_TOKEN", "ops:" + RolloutApi.ADMIN)
+                     .env("EVENTS_RATE_LIMIT", "0").env("ALERT_WEBHOOK_URL", webhook.url()).clock(clock).start();
+             TestApp second = RolloutApi.second(first, clock)) {
+            webhook.answer(503); // the webhook is down: nothing may wait for it
             GuardHarness guard = new GuardHarness(clock, first, second);
             guard.toCanary();
             assertThat(SESSIONS.stream().filter(s -> GuardHarness.provider(second, s).equals("whisper")).count())
@@ -59,7 +63,29 @@ class GuardTest {
                     .equals("rollout.rollback"))).as("exactly once").hasSize(1);
             assertThat(guard.rollout().count("SELECT count(*) FROM notification_outbox WHERE kind = 'rollout.rollback'"))
                     .isEqualTo(1);
+            assertThat(webhook.deliveries()).as("nothing delivered while the webhook is down").isEmpty();
+            assertThat(webhook.requests()).as("but tried").isNotEmpty();
+
+            webhook.answer(200);
+            Eventually.await(Duration.ofSeconds(30), "the rollback delivered once the webhook is back", () -> {
+                clock.advance(Duration.ofSeconds(10)); // past the retries' backoff
+                return rollbackDeliveries(webhook).size() == 1;
+            });
+            for (int i = 0; i < 5; i++) {
+                guard.idleRun();
+            }
+            List<NotifierTest.Received> delivered = rollbackDeliveries(webhook);
+            assertThat(delivered).as("exactly one delivery of the rollback").hasSize(1);
+            JsonNode body = delivered.get(0).json();
+            assertThat(body.path("actor").asText()).isEqualTo("guard");
+            assertThat(body.path("text").asText()).contains("rollback").contains("error_rate");
+            assertThat(delivered.get(0).idempotencyKey()).isEqualTo(body.path("idempotencyKey").asText());
         }
+    }
+
+    private static List<NotifierTest.Received> rollbackDeliveries(NotifierTest.Receiver webhook) {
+        return webhook.deliveries().stream()
+                .filter(r -> r.json().path("action").asText().equals("rollout.rollback")).toList();
     }
 
     @Test
