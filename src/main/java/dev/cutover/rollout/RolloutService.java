@@ -52,7 +52,7 @@ public final class RolloutService {
         this.store = store;
         this.flags = flags;
         this.audit = audit;
-        this.readiness = new AdvanceReadiness(signals, clock);
+        this.readiness = new AdvanceReadiness(fleet, clock);
         this.fleet = fleet;
         this.guardStore = new GuardStore(store.jdbi(), json);
         this.json = json;

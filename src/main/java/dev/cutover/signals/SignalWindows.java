@@ -57,6 +57,7 @@ public final class SignalWindows implements AutoCloseable {
     private volatile boolean running = true;
     private Instant nextHeartbeat = Instant.MIN;
     private Instant nextMaintenance = Instant.MIN;
+    private Instant lastRollUp;
     private long nextFlushAttemptNanos;
 
     public SignalWindows(SignalStore store, Clock clock, String instanceId, Retention retention,
@@ -159,13 +160,25 @@ public final class SignalWindows implements AutoCloseable {
         if (!now.isBefore(nextMaintenance) && lastFlushError == null) {
             nextMaintenance = now.plus(MAINTENANCE_EVERY);
             try {
-                store.rollUp(now.minus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.HOURS), now.plus(Duration.ofHours(1)));
+                store.rollUp(rollUpFrom(now), now.plus(Duration.ofHours(1)));
+                lastRollUp = now;
                 store.prune(now.minus(retention.fineWindows()), now.minus(retention.rollups()));
             } catch (RuntimeException e) {
                 LOG.debug("Signal rollup or pruning not done: {}", e.getMessage());
             }
         }
         evictFlushed(now);
+    }
+
+    /**
+     * The last two hours, and every hour since the previous roll-up too (after PostgreSQL was away or the clock moved
+     * far), within the windows' retention.
+     */
+    private Instant rollUpFrom(Instant now) {
+        Instant since = lastRollUp == null || lastRollUp.isAfter(now) ? now : lastRollUp;
+        Instant from = since.minus(Duration.ofHours(2));
+        Instant oldest = now.minus(retention.fineWindows());
+        return (from.isBefore(oldest) ? oldest : from).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
     }
 
     private boolean closed(Instant windowStart, Instant now) {
