@@ -96,7 +96,8 @@ final class GuardRun {
         Instant criteriaPassSince = null;
         List<AdvanceReadiness.JudgedCriterion> criteria = null;
         boolean refused = false;
-        if (decision.transition == null) {
+        boolean anyFailing = verdicts.stream().anyMatch(v -> v.verdict() == Verdict.FAIL);
+        if (decision.transition == null && !anyFailing) {
             Autopilot autopilot = autopilot(state, memory, now);
             criteria = autopilot.criteria;
             criteriaPassSince = autopilot.passSince;
@@ -104,7 +105,7 @@ final class GuardRun {
                     Map.of("criteriaPassSince", autopilot.passSince))) {
                 outcome = "advance";
             }
-        } else if (!apply(state, decision.transition, GUARD, decision.reason,
+        } else if (decision.transition != null && !apply(state, decision.transition, GUARD, decision.reason,
                 Map.of("rules", judged(phase, verdicts, decision.acted)))) {
             // Someone moved the rollout first: judge again at the next run, on the state as it is then.
             decision.acted[decision.actingRule] = false;
