@@ -3,13 +3,32 @@ package dev.cutover.db;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * A PostgreSQL location as JDBC needs it. Accepts {@code postgresql://user:pass@host:port/db} (and {@code postgres://})
  * as well as {@code jdbc:postgresql://…}.
  */
 public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String> password) {
+
+    /**
+     * A connection of its own, outside the pool, for a session that must live as long as its holder (LISTEN, the
+     * guard's advisory lock): 2-second connect timeout, TCP keep-alive, named {@code applicationName} in
+     * {@code pg_stat_activity}.
+     */
+    public Connection openSession(String applicationName) throws SQLException {
+        Properties properties = new Properties();
+        user.ifPresent(u -> properties.setProperty("user", u));
+        password.ifPresent(p -> properties.setProperty("password", p));
+        properties.setProperty("connectTimeout", "2");
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(jdbcUrl, properties);
+    }
 
     public static DatabaseUrl parse(String url) {
         String trimmed = url.trim();

@@ -2,10 +2,8 @@ package dev.cutover.flags;
 
 import dev.cutover.db.DatabaseUrl;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -28,13 +26,7 @@ public final class FlagChangeListener implements AutoCloseable {
 
     void connect() throws SQLException {
         close();
-        Properties properties = new Properties();
-        url.user().ifPresent(user -> properties.setProperty("user", user));
-        url.password().ifPresent(password -> properties.setProperty("password", password));
-        properties.setProperty("connectTimeout", "2");
-        properties.setProperty("tcpKeepAlive", "true");
-        properties.setProperty("ApplicationName", "cutover-flag-listener");
-        Connection opened = DriverManager.getConnection(url.jdbcUrl(), properties);
+        Connection opened = url.openSession("cutover-flag-listener");
         try (Statement statement = opened.createStatement()) {
             statement.execute("LISTEN " + FlagStore.CHANGE_CHANNEL);
         } catch (SQLException e) {

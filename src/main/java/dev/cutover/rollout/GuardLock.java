@@ -2,11 +2,9 @@ package dev.cutover.rollout;
 
 import dev.cutover.db.DatabaseUrl;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * The guard's PostgreSQL session-level advisory lock, on a connection of its own (never one of the pool's): the
@@ -37,7 +35,7 @@ final class GuardLock implements AutoCloseable {
                 return Holder.THIS_INSTANCE;
             }
             close();
-            Connection opened = open();
+            Connection opened = url.openSession("cutover-guard-lock");
             try (Statement statement = opened.createStatement();
                  ResultSet rs = statement.executeQuery(KEY)) {
                 if (rs.next() && rs.getBoolean(1)) {
@@ -55,17 +53,6 @@ final class GuardLock implements AutoCloseable {
 
     boolean held() {
         return connection != null;
-    }
-
-    private Connection open() throws SQLException {
-        Properties properties = new Properties();
-        url.user().ifPresent(user -> properties.setProperty("user", user));
-        url.password().ifPresent(password -> properties.setProperty("password", password));
-        properties.setProperty("connectTimeout", "2");
-        properties.setProperty("socketTimeout", "10");
-        properties.setProperty("tcpKeepAlive", "true");
-        properties.setProperty("ApplicationName", "cutover-guard-lock");
-        return DriverManager.getConnection(url.jdbcUrl(), properties);
     }
 
     /** Releases the lock (by ending the session). */
