@@ -285,17 +285,24 @@ class FlagAdminApiTest {
         return refused;
     }
 
-    /** Overrides stay the flag API's own: an allowlisted session gets whisper, and the override comes off again. */
+    /** Overrides stay the flag API's own: allow- and denylisted sessions get their provider, and come off again. */
     private static void assertOverridesStillWork() {
         long version = currentVersion();
-        HttpResponse<String> added = alice.post(FLAG + "/overrides",
+        HttpResponse<String> allowed = alice.post(FLAG + "/overrides",
                 "{\"list\": \"allow\", \"subject\": \"session\", \"id\": \"still-mine\"}");
-        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
-        assertThat(app.awaitAssignment("sessionId=still-mine", version + 1, Duration.ofSeconds(1)))
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
+        HttpResponse<String> denied = alice.post(FLAG + "/overrides",
+                "{\"list\": \"deny\", \"subject\": \"user\", \"id\": \"kept-out\"}");
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(201);
+        assertThat(app.awaitAssignment("sessionId=still-mine", version + 2, Duration.ofSeconds(1)))
                 .contains("\"provider\":\"whisper\"", "\"reason\":\"ALLOWLIST\"");
-        assertThat(alice.delete(FLAG + "/overrides/" + json(added).at("/override/id").asLong()).statusCode())
-                .isEqualTo(200);
-        assertThat(currentVersion()).isEqualTo(version + 2);
+        assertThat(app.get("/api/v1/assignment?sessionId=still-mine&userId=kept-out").body())
+                .contains("\"provider\":\"webspeech\"", "\"reason\":\"DENYLIST\"");
+        for (HttpResponse<String> added : List.of(allowed, denied)) {
+            assertThat(alice.delete(FLAG + "/overrides/" + json(added).at("/override/id").asLong()).statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(currentVersion()).isEqualTo(version + 4);
     }
 
     /** Back to 0 % through the rollout (a no-op when the flag is there). */
