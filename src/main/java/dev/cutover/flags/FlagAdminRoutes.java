@@ -12,8 +12,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The admin API of the flag: read and change it, manage its overrides, read the audit trail. Every route needs the
- * admin token; the token's name is the audit actor.
+ * The admin API of the flag: read it, manage its overrides, read the audit trail. Its percentage and status are the
+ * rollout's ({@code /api/v1/rollout}): a PATCH of them is refused with 409 {@code managed_by_rollout}. Every route
+ * needs the admin token; the token's name is the audit actor.
  */
 public final class FlagAdminRoutes {
     static final String FLAG_PATH = "/api/v1/flags/{key}";
@@ -45,14 +46,13 @@ public final class FlagAdminRoutes {
         Responses.noStore(ctx, flag.version()).json(flag);
     }
 
+    /** Always refused (409 managed_by_rollout, or 400 nothing_to_change): see {@link FlagAdminService#patchRefusal}. */
     private void patchFlag(Context ctx) {
-        String actor = auth.authenticate(ctx);
-        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), "{\"percentage\": 10, \"status\": \"active\", \"expectedVersion\": 3, "
-                + "\"reason\": \"canary\"}");
-        FlagChange change = new FlagChange(body.optionalDecimal("percentage"), body.optionalText("status"),
-                body.requiredLong("expectedVersion"), body.optionalText("reason"));
-        FlagState flag = service.update(ctx.pathParam("key"), actor, change);
-        Responses.noStore(ctx, flag.version()).json(flag);
+        auth.authenticate(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), "{\"expectedVersion\": 3, \"reason\": \"canary unhealthy\"} "
+                + "to POST /api/v1/rollout/rollback (the flag's percentage and status are the rollout's)");
+        throw service.patchRefusal(ctx.pathParam("key"), body.node("percentage").isPresent(),
+                body.node("status").isPresent());
     }
 
     private void listOverrides(Context ctx) {

@@ -5,21 +5,28 @@ import dev.cutover.audit.AuditPage;
 import dev.cutover.db.DatabaseFailures;
 import dev.cutover.http.ApiError;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Engineers' changes to the flag and its overrides. Each write is one transaction that locks the flag row, applies the
- * change (optimistically, against {@code expectedVersion} for flag updates), bumps the version, appends exactly one
- * audit row and NOTIFYs every instance; a failure anywhere leaves nothing behind. Thread-safe (stateless).
+ * Engineers' changes to the flag's overrides, and the rollout's projection onto the flag's percentage and status (the
+ * rollout is their one writer; a PATCH of them is refused). Each override write is one transaction that locks the flag
+ * row, applies the change, bumps the version, appends exactly one audit row and NOTIFYs every instance; a failure
+ * anywhere leaves nothing behind. Thread-safe (stateless).
  */
 public final class FlagAdminService {
     static final BigDecimal MAX_PERCENTAGE = new BigDecimal("100");
     static final int MAX_TEXT = 1_000;
+    /** The rollout's admin API, the one writer of the flag's percentage and status (flags never import rollout). */
+    static final String ROLLOUT_PATH = "/api/v1/rollout";
 
     private final FlagStore store;
     private final AuditLog audit;
@@ -34,26 +41,53 @@ public final class FlagAdminService {
                 .orElseThrow(() -> unknownFlag(key)));
     }
 
-    FlagState update(String key, String actor, FlagChange change) {
-        Optional<BigDecimal> percentage = change.percentage().map(FlagAdminService::validPercentage);
-        Optional<FlagStatus> status = change.status().map(FlagAdminService::validStatus);
-        Optional<String> reason = change.reason().map(r -> validText("reason", r));
-        if (percentage.isEmpty() && status.isEmpty()) {
-            throw ApiError.badRequest("nothing_to_change", "Send percentage and/or status to change, e.g. "
-                    + "{\"percentage\": 10, \"expectedVersion\": 3}.");
+    /**
+     * What a PATCH of the flag answers, decided from the body alone, before anything is read or written: it never
+     * changes the flag. Its percentage and status are the rollout's (the flag row is the rollout's projection, see
+     * {@link #projectRollout}), so a PATCH naming either is 409 {@code managed_by_rollout} saying which rollout
+     * endpoint to use; one naming neither is 400 {@code nothing_to_change}. Overrides have their own routes.
+     */
+    ApiError patchRefusal(String key, boolean percentage, boolean status) {
+        if (!FlagSnapshot.FLAG_KEY.equals(key)) {
+            return unknownFlag(key);
         }
-        return write(handle -> {
-            FlagState before = store.lockFlag(handle, key).orElseThrow(() -> unknownFlag(key));
-            if (before.version() != change.expectedVersion()) {
-                throw ApiError.versionConflict("flag", change.expectedVersion(), before.version());
+        if (!percentage && !status) {
+            return ApiError.badRequest("nothing_to_change", "A PATCH of the flag changes nothing: its percentage and "
+                    + "status are the rollout's (" + ROLLOUT_PATH + "). " + overridesStayHere(key));
+        }
+        return managedByRollout(key, percentage, status);
+    }
+
+    private static ApiError managedByRollout(String key, boolean percentage, boolean status) {
+        List<String> managed = new ArrayList<>();
+        List<String> instead = new ArrayList<>();
+        StringBuilder howTo = new StringBuilder();
+        if (percentage) {
+            managed.add("percentage");
+            instead.addAll(List.of("PUT " + ROLLOUT_PATH + "/plan", "POST " + ROLLOUT_PATH + "/advance"));
+            howTo.append(" To change the percentage, edit the current phase's whisperPercent with PUT ")
+                    .append(ROLLOUT_PATH).append("/plan (expectedVersion: the planVersion of GET ").append(ROLLOUT_PATH)
+                    .append("/plan), or move to the next phase with POST ").append(ROLLOUT_PATH).append("/advance.");
+        }
+        if (status) {
+            managed.add("status");
+            for (String action : List.of("pause", "resume", "rollback")) {
+                instead.add("POST " + ROLLOUT_PATH + "/" + action);
             }
-            FlagState after = store.updateFlag(handle, key, percentage.orElse(before.percentage()),
-                            status.orElse(before.status()), change.expectedVersion())
-                    .orElseThrow(() -> ApiError.versionConflict("flag", change.expectedVersion(), before.version()));
-            audit.append(handle, actor, "flag.update", key, before, after, reason);
-            store.notifyChange(handle, after);
-            return after;
-        });
+            howTo.append(" To change the status, POST ").append(ROLLOUT_PATH).append("/pause, /resume or /rollback")
+                    .append(" (expectedVersion: the version of GET ").append(ROLLOUT_PATH).append(").");
+        }
+        String message = "The flag's " + String.join(" and ", managed) + (managed.size() == 1 ? " is" : " are")
+                + " set by the rollout only; nothing was changed." + howTo + " " + overridesStayHere(key);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("use", ROLLOUT_PATH);
+        fields.put("managed", managed);
+        fields.put("instead", instead);
+        return new ApiError(409, "managed_by_rollout", message, Map.of(), fields);
+    }
+
+    private static String overridesStayHere(String key) {
+        return "Overrides stay here: POST or DELETE " + overridesPath(key) + ".";
     }
 
     /**
@@ -105,7 +139,7 @@ public final class FlagAdminService {
             OverrideView removed = store.deleteOverride(handle, key, overrideId).map(OverrideView::of)
                     .orElseThrow(() -> ApiError.notFound("override_not_found",
                             "There is no override " + overrideId + " on " + key + "; list them with GET "
-                                    + FlagAdminRoutes.FLAG_PATH.replace("{key}", key) + "/overrides."));
+                                    + overridesPath(key) + "."));
             FlagState after = store.bumpVersion(handle, key);
             audit.append(handle, actor, "override.remove", key, removed, null, validReason);
             store.notifyChange(handle, after);
@@ -148,10 +182,6 @@ public final class FlagAdminService {
         // The scale is an int, possibly Integer.MIN_VALUE: widen before negating.
         String text = Math.abs((long) number.scale()) <= 40 ? number.toPlainString() : number.toString();
         return abbreviate(text);
-    }
-
-    static FlagStatus validStatus(String status) {
-        return parseEnum(FlagStatus.class, "status", status);
     }
 
     /**
@@ -227,6 +257,10 @@ public final class FlagAdminService {
             return value;
         }
         return value.substring(0, value.offsetByCodePoints(0, 40)) + "…";
+    }
+
+    private static String overridesPath(String key) {
+        return FlagAdminRoutes.FLAG_PATH.replace("{key}", key) + "/overrides";
     }
 
     static ApiError unknownFlag(String key) {

@@ -29,7 +29,7 @@ class AdminTokenTest {
         try (TestApp again = TestApp.builder().env("DATA_DIR", dataDir.toString()).start()) {
             assertThat(Files.readString(tokenFile).trim()).isEqualTo(secret);
             AdminApi admin = new AdminApi(again, secret);
-            assertThat(admin.setPercentage("1", 1).statusCode()).isEqualTo(200);
+            assertThat(admin.setPercentage("1").statusCode()).isEqualTo(200);
             assertThat(json(admin.get("/api/v1/audit")).path("events").get(0).path("actor").asText())
                     .isEqualTo("admin");
         }

@@ -18,7 +18,7 @@ class AuditTableTest {
     @Test
     void theDatabaseRefusesToUpdateDeleteOrTruncateAuditRows() throws SQLException {
         try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", "ops:audit-secret").start()) {
-            assertThat(new AdminApi(app, "audit-secret").setPercentage("5", 1).statusCode()).isEqualTo(200);
+            assertThat(new AdminApi(app, "audit-secret").setPercentage("5").statusCode()).isEqualTo(200);
             DatabaseUrl url = DatabaseUrl.parse(app.env().get("DATABASE_URL"));
             try (Connection connection = DriverManager.getConnection(url.jdbcUrl(), url.user().orElse("postgres"),
                     url.password().orElse(""));

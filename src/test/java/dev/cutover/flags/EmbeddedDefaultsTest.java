@@ -18,7 +18,7 @@ class EmbeddedDefaultsTest {
         try (TestApp first = unconfigured(dataDir)) {
             secret = Files.readString(dataDir.resolve("admin-token")).strip();
             AdminApi admin = new AdminApi(first, secret);
-            assertThat(admin.setPercentage("12.50", 1).statusCode()).isEqualTo(200);
+            assertThat(admin.setPercentage("12.50").statusCode()).isEqualTo(200);
         }
         assertThat(dataDir.resolve("postgres")).isDirectory();
 

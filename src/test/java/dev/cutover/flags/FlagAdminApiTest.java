@@ -43,8 +43,9 @@ class FlagAdminApiTest {
         HttpResponse<String> basic = app.send(HttpRequest.newBuilder(app.uri(FLAG))
                 .header("Authorization", "Basic YWxpY2U6YWxpY2Utc2VjcmV0LTE=").GET().build());
         assertThat(basic.statusCode()).isEqualTo(401);
-        assertThat(new AdminApi(app, "alice-secret-1").setPercentage("5", 999).statusCode()).isEqualTo(409);
-        assertThat(new AdminApi(app, "nobody").setPercentage("5", 999).statusCode()).isEqualTo(401);
+        assertThat(new AdminApi(app, "alice-secret-1").patch(FLAG, "{\"percentage\": 5}").statusCode()).isEqualTo(409);
+        assertThat(new AdminApi(app, "nobody").patch(FLAG, "{\"percentage\": 5}").statusCode()).isEqualTo(401);
+        assertThat(new AdminApi(app, "nobody").setPercentage("5").statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -61,73 +62,102 @@ class FlagAdminApiTest {
     }
 
     @Test
-    void aPatchChangesTheFlagBumpsTheVersionAndLeavesOneAuditRowNamingTheTokenOwner() {
+    void aPatchOfThePercentageIsRefusedWith409ManagedByRolloutNamingThePlanAndChangesNothing() {
+        assertThat(alice.setPercentage("25").statusCode()).isEqualTo(200);
         long version = currentVersion();
-        HttpResponse<String> response = new AdminApi(app, "bob-secret-2").patch(FLAG,
-                "{\"percentage\": 12.5, \"status\": \"paused\", \"expectedVersion\": " + version
-                        + ", \"reason\": \"canary looks fine\"}");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode flag = json(response);
-        assertThat(flag.path("percentage").decimalValue()).isEqualByComparingTo("12.50");
-        assertThat(flag.path("status").asText()).isEqualTo("PAUSED");
-        assertThat(flag.path("version").asLong()).isEqualTo(version + 1);
-
-        JsonNode newest = json(alice.get("/api/v1/audit?limit=1")).path("events").get(0);
-        assertThat(newest.path("actor").asText()).isEqualTo("bob");
-        assertThat(newest.path("action").asText()).isEqualTo("flag.update");
-        assertThat(newest.path("reason").asText()).isEqualTo("canary looks fine");
-        assertThat(newest.path("before").path("version").asLong()).isEqualTo(version);
-        assertThat(newest.path("after").path("version").asLong()).isEqualTo(version + 1);
-        assertThat(newest.path("after").path("status").asText()).isEqualTo("PAUSED");
-
-        restore(version + 1);
+        for (String body : List.of(
+                "{\"percentage\": 50, \"expectedVersion\": " + version + ", \"reason\": \"canary\"}",
+                "{\"percentage\": 50}",
+                "{\"percentage\": 25, \"expectedVersion\": " + (version - 1) + "}",
+                "{\"percentage\": 100.01, \"expectedVersion\": 1.5}",
+                "{\"percentage\": \"10\", \"note\": \"anything else\"}")) {
+            JsonNode refused = assertManagedByRollout(body, List.of("percentage"));
+            assertThat(refused.path("message").asText()).contains("whisperPercent", "PUT /api/v1/rollout/plan",
+                    "POST /api/v1/rollout/advance").doesNotContain("/rollback");
+            assertThat(refused.path("instead").toString())
+                    .isEqualTo("[\"PUT /api/v1/rollout/plan\",\"POST /api/v1/rollout/advance\"]");
+        }
+        assertOverridesStillWork();
+        restore();
     }
 
     @Test
-    void aPatchIsServedByAssignmentOnTheSameInstanceAtOnce() {
+    void aPatchOfTheStatusIsRefusedWith409ManagedByRolloutNamingTheTransitionsAndChangesNothing() {
+        assertThat(alice.transition("pause", "status test").statusCode()).isEqualTo(200);
+        assertThat(json(alice.get(FLAG)).path("status").asText()).isEqualTo("PAUSED");
+        for (String status : List.of("active", "ROLLED_BACK", "paused", "LAUNCHED")) {
+            JsonNode refused = assertManagedByRollout("{\"status\": \"" + status + "\", \"expectedVersion\": "
+                    + currentVersion() + "}", List.of("status"));
+            assertThat(refused.path("message").asText()).contains("POST /api/v1/rollout/pause, /resume or /rollback")
+                    .doesNotContain("/plan");
+        }
+        JsonNode both = assertManagedByRollout("{\"percentage\": 0, \"status\": \"rolled_back\", "
+                + "\"expectedVersion\": " + currentVersion() + ", \"reason\": \"incident\"}",
+                List.of("percentage", "status"));
+        assertThat(both.path("message").asText()).startsWith("The flag's percentage and status are set by the rollout")
+                .contains("PUT /api/v1/rollout/plan", "/rollback");
+        assertThat(both.path("instead")).hasSize(5);
+        assertOverridesStillWork();
+        assertThat(alice.transition("resume", "status test").statusCode()).isEqualTo(200);
+        assertThat(json(alice.get(FLAG)).path("status").asText()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void thePercentageAndStatusFollowTheRolloutWithOneAuditRowEachNamingTheTokenOwner() {
+        AdminApi bob = new AdminApi(app, "bob-secret-2");
         long version = currentVersion();
-        assertThat(alice.setPercentage("100", version).statusCode()).isEqualTo(200);
+        assertThat(bob.setPercentage("12.5").statusCode()).isEqualTo(200);
+        JsonNode flag = json(alice.get(FLAG));
+        assertThat(flag.path("percentage").decimalValue()).isEqualByComparingTo("12.50");
+        assertThat(flag.path("version").asLong()).isEqualTo(version + 1);
+        JsonNode planned = newestAuditEvent();
+        assertThat(planned.path("actor").asText()).isEqualTo("bob");
+        assertThat(planned.path("action").asText()).isEqualTo("rollout.plan");
+        assertThat(planned.path("after").path("flagPercentage").decimalValue()).isEqualByComparingTo("12.5");
+
+        assertThat(bob.transition("pause", "canary looks odd").statusCode()).isEqualTo(200);
+        flag = json(alice.get(FLAG));
+        assertThat(flag.path("status").asText()).isEqualTo("PAUSED");
+        assertThat(flag.path("percentage").decimalValue()).isEqualByComparingTo("12.50");
+        assertThat(flag.path("version").asLong()).isEqualTo(version + 2);
+        JsonNode paused = newestAuditEvent();
+        assertThat(paused.path("actor").asText()).isEqualTo("bob");
+        assertThat(paused.path("action").asText()).isEqualTo("rollout.pause");
+        assertThat(paused.path("reason").asText()).isEqualTo("canary looks odd");
+        assertThat(paused.path("after").path("flagVersion").asLong()).isEqualTo(version + 2);
+
+        assertThat(bob.transition("resume", "fine after all").statusCode()).isEqualTo(200);
+        restore();
+    }
+
+    @Test
+    void aRolloutChangeIsServedByAssignmentOnTheSameInstanceAtOnce() {
+        long version = currentVersion();
+        assertThat(alice.setPercentage("100").statusCode()).isEqualTo(200);
         String body = app.awaitAssignment("sessionId=any-session", version + 1, Duration.ofSeconds(1));
         assertThat(body).contains("\"provider\":\"whisper\"", "\"reason\":\"SPLIT\"", "\"percentage\":100.00");
-        restore(version + 1);
+        restore();
     }
 
     @Test
-    void aStaleExpectedVersionIsAConflictThatNamesTheCurrentVersion() {
-        long version = currentVersion();
-        HttpResponse<String> response = alice.setPercentage("30", version - 1);
-
-        assertThat(response.statusCode()).isEqualTo(409);
-        JsonNode body = json(response);
-        assertThat(body.path("error").asText()).isEqualTo("version_conflict");
-        assertThat(body.path("currentVersion").asLong()).isEqualTo(version);
-        assertThat(currentVersion()).isEqualTo(version);
-    }
-
-    @Test
-    void invalidChangesAreRefusedWith400AndChangeNothing() {
-        long version = currentVersion();
+    void aPatchNamingNeitherIsRefusedWith400AsIsAMalformedBodyAndNeitherChangesAnything() {
+        String flag = alice.get(FLAG).body();
         long auditRows = auditCount();
-        String v = ", \"expectedVersion\": " + version;
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": 100.01" + v + "}"), "invalid_percentage");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": -0.01" + v + "}"), "invalid_percentage");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": 10.555" + v + "}"), "invalid_percentage");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": 1e400" + v + "}"), "invalid_percentage");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": \"10\"" + v + "}"), "invalid_percentage");
-        assertBadRequest(alice.patch(FLAG, "{\"status\": \"LAUNCHED\"" + v + "}"), "invalid_status");
-        assertBadRequest(alice.patch(FLAG, "{\"status\": 3" + v + "}"), "invalid_status");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": 10}"), "missing_expected_version");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": 10, \"expectedVersion\": 1.5}"), "invalid_expected_version");
-        assertBadRequest(alice.patch(FLAG, "{\"expectedVersion\": " + version + "}"), "nothing_to_change");
-        assertBadRequest(alice.patch(FLAG, "{\"percentage\": 10" + v + ", \"reason\": \"" + "x".repeat(1001) + "\"}"), "reason_too_long");
+        String v = ", \"expectedVersion\": " + currentVersion();
+        for (String body : List.of("{\"expectedVersion\": 1}", "{\"reason\": \"tidy\"" + v + "}", "{}",
+                "{\"percentage\": null, \"status\": null}", "{\"variants\": [\"whisper\"]}")) {
+            HttpResponse<String> response = alice.patch(FLAG, body);
+            assertBadRequest(response, "nothing_to_change");
+            assertThat(json(response).path("message").asText()).contains("/api/v1/rollout", FLAG + "/overrides");
+        }
         assertBadRequest(alice.patch(FLAG, "{\"percentage\": 10,"), "malformed_json");
         assertBadRequest(alice.patch(FLAG, "{\"percentage\": 10" + v + "} trailing"), "malformed_json");
         assertBadRequest(alice.patch(FLAG, "[1, 2]"), "malformed_json");
         assertBadRequest(alice.patch(FLAG, ""), "malformed_json");
         assertBadRequest(alice.patch(FLAG, "\u0000\u00ff"), "malformed_json");
+        assertThat(json(alice.patch(FLAG, "")).path("message").asText()).contains("/api/v1/rollout/rollback");
 
-        assertThat(currentVersion()).isEqualTo(version);
+        assertThat(alice.get(FLAG).body()).isEqualTo(flag);
         assertThat(auditCount()).isEqualTo(auditRows);
     }
 
@@ -212,8 +242,9 @@ class FlagAdminApiTest {
     void theAuditTrailPagesNewestFirstWithACursor() {
         long version = currentVersion();
         for (int i = 1; i <= 3; i++) {
-            assertThat(alice.setPercentage(Integer.toString(i), version + i - 1).statusCode()).isEqualTo(200);
+            assertThat(alice.setPercentage(Integer.toString(i)).statusCode()).isEqualTo(200);
         }
+        assertThat(currentVersion()).isEqualTo(version + 3);
         JsonNode first = json(alice.get("/api/v1/audit?limit=2"));
         assertThat(first.path("events")).hasSize(2);
         long newest = first.path("events").get(0).path("id").asLong();
@@ -230,12 +261,57 @@ class FlagAdminApiTest {
         assertBadRequest(alice.get("/api/v1/audit?limit=ten"), "invalid_limit");
         assertBadRequest(alice.get("/api/v1/audit?before=-3"), "invalid_before");
         assertThat(alice.get("/api/v1/audit?limit=100000").statusCode()).isEqualTo(200);
-        restore(version + 3);
+        restore();
     }
 
-    private static void restore(long version) {
-        assertThat(alice.patch(FLAG, "{\"percentage\": 0, \"status\": \"active\", \"expectedVersion\": " + version + "}")
-                .statusCode()).isEqualTo(200);
+    /**
+     * Sends the PATCH and checks the refusal: 409 managed_by_rollout naming the fields, the rollout to use instead and
+     * the overrides that stay here; the flag (version, percentage, status, timestamps) and the audit trail unchanged.
+     */
+    private static JsonNode assertManagedByRollout(String body, List<String> managed) {
+        String flag = alice.get(FLAG).body();
+        long auditRows = auditCount();
+        HttpResponse<String> response = alice.patch(FLAG, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(409);
+        JsonNode refused = json(response);
+        assertThat(refused.path("error").asText()).isEqualTo("managed_by_rollout");
+        assertThat(refused.path("use").asText()).isEqualTo("/api/v1/rollout");
+        assertThat(refused.path("managed").toString()).isEqualTo(json("[\"" + String.join("\",\"", managed) + "\"]")
+                .toString());
+        assertThat(refused.path("message").asText()).contains("nothing was changed", FLAG + "/overrides");
+        assertThat(alice.get(FLAG).body()).isEqualTo(flag);
+        assertThat(auditCount()).isEqualTo(auditRows);
+        return refused;
+    }
+
+    /** Overrides stay the flag API's own: allow- and denylisted sessions get their provider, and come off again. */
+    private static void assertOverridesStillWork() {
+        long version = currentVersion();
+        HttpResponse<String> allowed = alice.post(FLAG + "/overrides",
+                "{\"list\": \"allow\", \"subject\": \"session\", \"id\": \"still-mine\"}");
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
+        HttpResponse<String> denied = alice.post(FLAG + "/overrides",
+                "{\"list\": \"deny\", \"subject\": \"user\", \"id\": \"kept-out\"}");
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(201);
+        assertThat(app.awaitAssignment("sessionId=still-mine", version + 2, Duration.ofSeconds(1)))
+                .contains("\"provider\":\"whisper\"", "\"reason\":\"ALLOWLIST\"");
+        assertThat(app.get("/api/v1/assignment?sessionId=still-mine&userId=kept-out").body())
+                .contains("\"provider\":\"webspeech\"", "\"reason\":\"DENYLIST\"");
+        for (HttpResponse<String> added : List.of(allowed, denied)) {
+            assertThat(alice.delete(FLAG + "/overrides/" + json(added).at("/override/id").asLong()).statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(currentVersion()).isEqualTo(version + 4);
+    }
+
+    /** Back to 0 % through the rollout (a no-op when the flag is there). */
+    private static void restore() {
+        assertThat(alice.setPercentage("0").statusCode()).isEqualTo(200);
+    }
+
+    private static JsonNode newestAuditEvent() {
+        return json(alice.get("/api/v1/audit?limit=1")).path("events").get(0);
     }
 
     private static long currentVersion() {

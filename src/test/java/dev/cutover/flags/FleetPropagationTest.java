@@ -26,10 +26,11 @@ class FleetPropagationTest {
             AdminApi admin = new AdminApi(first, "fleet-secret");
             assertThat(second.get("/api/v1/assignment?sessionId=s-1").body()).contains("\"version\":1,");
 
-            assertThat(admin.setPercentage("100", 1).statusCode()).isEqualTo(200);
-            // The change is made when the PATCH answers (after its commit); the clock for the other instance starts then.
-            long patchedAt = System.nanoTime();
-            String seen = awaitVersion(second, "sessionId=s-1", 2, patchedAt);
+            assertThat(admin.setPercentage("100").statusCode()).isEqualTo(200);
+            // The change is made when the rollout plan's PUT answers (after its commit); the other instance's clock
+            // starts then.
+            long changedAt = System.nanoTime();
+            String seen = awaitVersion(second, "sessionId=s-1", 2, changedAt);
             assertThat(seen).contains("\"provider\":\"whisper\"", "\"percentage\":100.00");
 
             assertThat(new AdminApi(second, "fleet-secret").post(AdminApi.FLAG + "/overrides",
@@ -59,9 +60,9 @@ class FleetPropagationTest {
                     + " WHERE datname = current_database() AND application_name = 'cutover-flag-listener'");
             awaitListeners(first, killed);
 
-            assertThat(new AdminApi(first, "fleet-secret").setPercentage("100", 1).statusCode()).isEqualTo(200);
-            long patchedAt = System.nanoTime();
-            assertThat(awaitVersion(second, "sessionId=s-3", 2, patchedAt)).contains("\"provider\":\"whisper\"");
+            assertThat(new AdminApi(first, "fleet-secret").setPercentage("100").statusCode()).isEqualTo(200);
+            long changedAt = System.nanoTime();
+            assertThat(awaitVersion(second, "sessionId=s-3", 2, changedAt)).contains("\"provider\":\"whisper\"");
         }
     }
 

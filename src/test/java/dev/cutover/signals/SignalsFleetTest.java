@@ -199,7 +199,7 @@ class SignalsFleetTest {
     void theSampleRatioCheckComparesSplitExposuresWithTheCurrentPercentage() {
         TestClock clock = TestClock.atRoundTime();
         try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).env("EVENTS_RATE_LIMIT", "0").clock(clock).start()) {
-            assertThat(admin(app).setPercentage("50", 1).statusCode()).isEqualTo(200);
+            assertThat(admin(app).setPercentage("50").statusCode()).isEqualTo(200);
             sendExposures(app, "even", 5_000, 5_000, "SPLIT");
             sendExposures(app, "overrides", 400, 0, "ALLOWLIST"); // not part of the split: must not skew it
             clock.advance(FLUSHED);

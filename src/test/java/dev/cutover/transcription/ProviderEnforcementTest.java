@@ -31,12 +31,11 @@ class ProviderEnforcementTest {
             assertThat(app.send(transcribeRequest(app, audio).build()).statusCode())
                     .as("without X-Session-Id nothing is enforced").isEqualTo(200);
 
-            assertThat(admin.setPercentage("100", 1).statusCode()).isEqualTo(200);
+            assertThat(admin.setPercentage("100").statusCode()).isEqualTo(200);
             app.awaitAssignment("sessionId=s-1", 2, Duration.ofSeconds(5));
             assertThat(app.send(transcribeRequest(app, audio).header("X-Session-Id", "s-1").build()).statusCode()).isEqualTo(200);
 
-            assertThat(admin.patch(AdminApi.FLAG, "{\"status\":\"ROLLED_BACK\",\"expectedVersion\":2,\"reason\":\"test\"}")
-                    .statusCode()).isEqualTo(200);
+            assertThat(admin.transition("rollback", "test").statusCode()).isEqualTo(200);
             app.awaitAssignment("sessionId=s-1", 3, Duration.ofSeconds(5));
             HttpResponse<String> rolledBack = app.send(transcribeRequest(app, audio).header("X-Session-Id", "s-1").build());
             assertThat(rolledBack.statusCode()).isEqualTo(409);

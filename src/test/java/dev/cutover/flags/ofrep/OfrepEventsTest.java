@@ -30,7 +30,7 @@ class OfrepEventsTest {
     }
 
     @Test
-    void anOpenStreamHearsRefetchEvaluationSoonAfterAnAdminPatchAndTheNextBulkCallSeesIt() {
+    void anOpenStreamHearsRefetchEvaluationSoonAfterARollbackAndTheNextBulkCallSeesIt() {
         FlagWrites flags = FlagWrites.on(app);
         app.awaitAssignment("sessionId=probe", flags.set("100.00", FlagStatus.ACTIVE), Duration.ofSeconds(10));
         String context = "{\"context\":{\"targetingKey\":\"tab-1\"}}";
@@ -47,7 +47,7 @@ class OfrepEventsTest {
             SseTestClient.Message change = stream.nextEvent(WAIT);
             long millis = (System.nanoTime() - changedAt) / 1_000_000;
 
-            System.out.println("refetchEvaluation arrived " + millis + " ms after the PATCH was sent");
+            System.out.println("refetchEvaluation arrived " + millis + " ms after the rollback was asked for");
             assertThat(change.event()).isEqualTo("message");
             assertThat(change.id()).startsWith(rolledBack + "-").isNotEqualTo(first.id());
             JsonNode data = json(change.data());
