@@ -178,7 +178,7 @@ public final class FlagAdminService {
     }
 
     /** A number as a client can recognise it, at most about 40 characters whatever its exponent or length. */
-    static String shortForm(BigDecimal number) {
+    public static String shortForm(BigDecimal number) {
         // The scale is an int, possibly Integer.MIN_VALUE: widen before negating.
         String text = Math.abs((long) number.scale()) <= 40 ? number.toPlainString() : number.toString();
         return abbreviate(text);

@@ -1,5 +1,7 @@
 package dev.cutover.rollout;
 
+import static dev.cutover.flags.FlagAdminService.shortForm;
+
 import dev.cutover.signals.SignalKey;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -54,8 +56,8 @@ public final class PlanValidation {
             }
             BigDecimal percent = phase.whisperPercent();
             if (percent != null && previous != null && percent.compareTo(previous) < 0) {
-                problems.add(at + ".whisperPercent: " + percent.toPlainString() + " is below the previous phase's "
-                        + previous.toPlainString() + "; percentages must not decrease (roll back instead)");
+                problems.add(at + ".whisperPercent: " + shortForm(percent) + " is below the previous phase's "
+                        + shortForm(previous) + "; percentages must not decrease (roll back instead)");
             }
             if (percent != null) {
                 previous = percent;
@@ -86,9 +88,10 @@ public final class PlanValidation {
         if (percent == null) {
             problems.add(at + ".whisperPercent: missing");
         } else if (percent.signum() < 0 || percent.compareTo(BigDecimal.valueOf(100)) > 0) {
-            problems.add(at + ".whisperPercent: " + percent.toPlainString() + " is outside 0 to 100");
-        } else if (percent.stripTrailingZeros().scale() > 2) {
-            problems.add(at + ".whisperPercent: " + percent.toPlainString()
+            problems.add(at + ".whisperPercent: " + shortForm(percent) + " is outside 0 to 100");
+        } else if (percent.signum() != 0 && percent.stripTrailingZeros().scale() > 2) {
+            // Any value from 0 to 100 other than 0 strips to a scale of -2 or more, so this is cheap here.
+            problems.add(at + ".whisperPercent: " + shortForm(percent)
                     + " has more than two decimals (sessions are bucketed in hundredths of a percent)");
         }
         if (phase.minimumSoak() == null) {

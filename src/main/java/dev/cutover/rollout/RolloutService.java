@@ -11,6 +11,7 @@ import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ApiError;
 import dev.cutover.signals.FleetSignals;
 import dev.cutover.signals.SignalStore;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -348,7 +349,18 @@ public final class RolloutService {
         if (!problems.isEmpty()) {
             throw invalidPlan(problems);
         }
-        return plan;
+        return normalized(plan);
+    }
+
+    /** The plan with every percentage in hundredths (0.00 to 100.00), however it was written ("1E+1", "0e-99"). */
+    private static RolloutPlan normalized(RolloutPlan plan) {
+        List<Phase> phases = new ArrayList<>();
+        for (Phase p : plan.phases()) {
+            BigDecimal percent = p.whisperPercent().signum() == 0 ? BigDecimal.ZERO.setScale(2)
+                    : p.whisperPercent().stripTrailingZeros().setScale(2);
+            phases.add(new Phase(p.name(), percent, p.minimumSoak(), p.manual(), p.criteria(), p.rules()));
+        }
+        return new RolloutPlan(phases, plan.autopilot());
     }
 
     private static ApiError invalidPlan(List<String> problems) {

@@ -150,4 +150,38 @@ class RolloutPlanApiTest {
             assertThat(RolloutApi.of(restarted).flag().path("status").asText()).isEqualTo("PAUSED");
         }
     }
+
+    @Test
+    void hostileNumbersInThePlanAreRefusedQuicklyAndSmallOrStoredInHundredths() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = RolloutApi.start(clock)) {
+            RolloutApi rollout = RolloutApi.of(app);
+            JsonNode plan = json(rollout.admin().get(RolloutApi.ROLLOUT + "/plan")).path("plan");
+            long version = 1;
+            for (String hostile : List.of("1e999999999", "-1e999999999", "123456789e-2147483000", "1e-999999",
+                    "1E+2147483647", "12.3456789012345678901234567890123456789012345678901")) {
+                String edited = plan.toString().replaceFirst("\"whisperPercent\":0", "\"whisperPercent\":" + hostile);
+                long started = System.nanoTime();
+                HttpResponse<String> refused = rollout.putPlan(edited, version);
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertThat(refused.statusCode()).as(hostile + ": " + refused.body()).isEqualTo(400);
+                assertThat(refused.body().length()).as(hostile).isLessThan(4_000);
+                assertThat(millis).as(hostile + " answered at once").isLessThan(5_000);
+            }
+            for (String threshold : List.of("1e999999999", "-1e999999999", "1e-999999")) {
+                String edited = plan.toString().replaceFirst("\"threshold\":0.01", "\"threshold\":" + threshold);
+                HttpResponse<String> refused = rollout.putPlan(edited, version);
+                assertThat(refused.statusCode()).as(threshold + ": " + refused.body()).isEqualTo(400);
+                assertThat(refused.body().length()).isLessThan(4_000);
+            }
+            String zero = plan.toString().replaceFirst("\"whisperPercent\":0", "\"whisperPercent\":0e-2147483647")
+                    .replaceFirst("\"whisperPercent\":10", "\"whisperPercent\":1E+1");
+            HttpResponse<String> saved = rollout.putPlan(zero, version);
+            assertThat(saved.statusCode()).as(saved.body()).isEqualTo(200);
+            JsonNode phases = json(saved).at("/plan/phases");
+            assertThat(phases.get(0).path("whisperPercent").decimalValue()).isEqualByComparingTo("0");
+            assertThat(phases.get(2).path("whisperPercent").decimalValue()).isEqualByComparingTo("10");
+            assertThat(rollout.count("SELECT count(*) FROM audit_log WHERE action = 'rollout.plan'")).isEqualTo(1);
+        }
+    }
 }
