@@ -11,7 +11,7 @@ import io.javalin.http.Context;
 /**
  * The rollout's admin API, every route in one place; all need the admin token, whose name is the audit actor.
  * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan} and {@code POST /api/v1/rollout/{advance|pause|
- * resume|rollback|complete}}.
+ * resume|rollback|complete}} and {@code POST /api/v1/rollout/plan/simulate}.
  */
 public final class RolloutRoutes {
     public static final String PATH = "/api/v1/rollout";
@@ -19,20 +19,24 @@ public final class RolloutRoutes {
     public static final String PATHS = PATH + "/*";
     static final String PLAN_PATH = PATH + "/plan";
     private static final String TRANSITION_EXAMPLE = "{\"expectedVersion\": 3, \"reason\": \"canary healthy for 24 h\"}";
+    static final String SIMULATE_PATH = PLAN_PATH + "/simulate";
     private static final String PLAN_EXAMPLE = "{\"expectedVersion\": 1, \"plan\": {\"phases\": [...], \"autopilot\": false}}";
 
     private final RolloutService service;
     private final AdminAuth auth;
+    private final PlanSimulation simulation;
 
-    public RolloutRoutes(RolloutService service, AdminAuth auth) {
+    public RolloutRoutes(RolloutService service, AdminAuth auth, PlanSimulation simulation) {
         this.service = service;
         this.auth = auth;
+        this.simulation = simulation;
     }
 
     public void register(JavalinConfig config) {
         config.routes.get(PATH, this::getRollout);
         config.routes.get(PLAN_PATH, this::getPlan);
         config.routes.put(PLAN_PATH, this::putPlan);
+        config.routes.post(SIMULATE_PATH, this::simulate);
         for (Transition transition : Transition.values()) {
             config.routes.post(PATH + "/" + transition.key(), ctx -> transition(ctx, transition));
         }
@@ -57,6 +61,14 @@ public final class RolloutRoutes {
         JsonNode plan = body.node("plan").orElse(null);
         RolloutService.PlanView saved = service.replacePlan(actor, plan, expectedVersion, body.optionalText("reason"));
         Responses.noStore(ctx, saved.planVersion()).json(saved);
+    }
+
+    private void simulate(Context ctx) {
+        auth.authenticate(ctx);
+        byte[] bytes = ctx.bodyAsBytes();
+        JsonBody body = bytes.length == 0 ? JsonBody.parse("{}", SimulationRequest.EXAMPLE)
+                : JsonBody.parse(bytes, SimulationRequest.EXAMPLE);
+        Responses.noStore(ctx).json(simulation.simulate(SimulationRequest.parse(body)));
     }
 
     private void transition(Context ctx, Transition transition) {
