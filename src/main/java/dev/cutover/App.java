@@ -31,6 +31,7 @@ import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
+import dev.cutover.rollout.MigrationReport;
 import dev.cutover.rollout.PlanSimulation;
 import dev.cutover.rollout.RolloutRoutes;
 import dev.cutover.rollout.RolloutService;
@@ -185,12 +186,13 @@ public final class App implements AutoCloseable {
         }
         wiring.edge().gate(wiring.adminAuth().gate(), RolloutRoutes.PATH, RolloutRoutes.PATHS);
         RolloutStore store = new RolloutStore(database.jdbi(), JsonMapping.objectMapper());
-        // Merged counts only: the split share (for srm) is not read by the simulation.
+        // Merged counts only: the split share (for srm) is not read by the simulation or the report.
         FleetSignals fleet = new FleetSignals(new SignalStore(database.jdbi(), JsonMapping.objectMapper()),
                 wiring.clock(), () -> 0.0);
         wiring.routes().add(new RolloutRoutes(service, wiring.adminAuth(),
                 new PlanSimulation(store, fleet, JsonMapping.objectMapper(), wiring.clock(),
-                        wiring.settings().guardInterval()))::register);
+                        wiring.settings().guardInterval()),
+                new MigrationReport(store, auditLog, fleet, wiring.clock()))::register);
     }
 
     private static OfrepEvents wireOfrep(Wiring wiring, FlagSnapshots flagSnapshots) {

@@ -11,7 +11,7 @@ import io.javalin.http.Context;
 /**
  * The rollout's admin API, every route in one place; all need the admin token, whose name is the audit actor.
  * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan} and {@code POST /api/v1/rollout/{advance|pause|
- * resume|rollback|complete}} and {@code POST /api/v1/rollout/plan/simulate}.
+ * resume|rollback|complete}}, {@code POST /api/v1/rollout/plan/simulate} and {@code GET /api/v1/rollout/report}.
  */
 public final class RolloutRoutes {
     public static final String PATH = "/api/v1/rollout";
@@ -20,16 +20,19 @@ public final class RolloutRoutes {
     static final String PLAN_PATH = PATH + "/plan";
     private static final String TRANSITION_EXAMPLE = "{\"expectedVersion\": 3, \"reason\": \"canary healthy for 24 h\"}";
     static final String SIMULATE_PATH = PLAN_PATH + "/simulate";
+    static final String REPORT_PATH = PATH + "/report";
     private static final String PLAN_EXAMPLE = "{\"expectedVersion\": 1, \"plan\": {\"phases\": [...], \"autopilot\": false}}";
 
     private final RolloutService service;
     private final AdminAuth auth;
     private final PlanSimulation simulation;
+    private final MigrationReport report;
 
-    public RolloutRoutes(RolloutService service, AdminAuth auth, PlanSimulation simulation) {
+    public RolloutRoutes(RolloutService service, AdminAuth auth, PlanSimulation simulation, MigrationReport report) {
         this.service = service;
         this.auth = auth;
         this.simulation = simulation;
+        this.report = report;
     }
 
     public void register(JavalinConfig config) {
@@ -37,6 +40,7 @@ public final class RolloutRoutes {
         config.routes.get(PLAN_PATH, this::getPlan);
         config.routes.put(PLAN_PATH, this::putPlan);
         config.routes.post(SIMULATE_PATH, this::simulate);
+        config.routes.get(REPORT_PATH, this::report);
         for (Transition transition : Transition.values()) {
             config.routes.post(PATH + "/" + transition.key(), ctx -> transition(ctx, transition));
         }
@@ -69,6 +73,11 @@ public final class RolloutRoutes {
         JsonBody body = bytes.length == 0 ? JsonBody.parse("{}", SimulationRequest.EXAMPLE)
                 : JsonBody.parse(bytes, SimulationRequest.EXAMPLE);
         Responses.noStore(ctx).json(simulation.simulate(SimulationRequest.parse(body)));
+    }
+
+    private void report(Context ctx) {
+        auth.authenticate(ctx);
+        Responses.noStore(ctx).json(report.report());
     }
 
     private void transition(Context ctx, Transition transition) {
