@@ -95,7 +95,7 @@ public final class MigrationReport {
     record Rollback(Instant at, String by, String reason) {
     }
 
-    /** One stay in a phase. */
+    /** One stay in a phase; {@code whisperPercent} is the current plan's for that phase. */
     record Stay(int phase, String name, BigDecimal whisperPercent, Instant enteredAt, Instant leftAt, long seconds,
                 String enteredBy, boolean forced, String reason, Exposures exposures, List<Rollback> rollbacks,
                 Exit exit) {
@@ -147,8 +147,9 @@ public final class MigrationReport {
         }
         for (Measured m : criteria) {
             if (m.verdict() != Verdict.PASS) {
-                reasons.add(m.name() + ": " + m.verdict() + (m.lower() == null
+                reasons.add(m.name() + ": " + m.verdict() + (m.minSamples() == 0
                         ? " (" + m.samples() + " rollback(s) in the last 7 days)"
+                        : m.value() == null ? " (no samples, minimum " + m.minSamples() + ")"
                         : " (value " + m.value() + ", interval " + m.lower() + " to " + m.upper() + ", " + m.samples()
                         + " samples, minimum " + m.minSamples() + ")"));
             }
@@ -160,11 +161,13 @@ public final class MigrationReport {
 
     private static Measured availability(Map<String, WindowCounts> counts) {
         CriterionVerdict v = judge(AVAILABILITY, counts);
+        boolean none = v.samples() == 0;
         // Judged as "server-side error rate below 5 %", shown as its complement.
         return new Measured("availability >= 95 %", "the share of the service's whisper requests it answered rather "
                 + "than failed on its side (busy, no model loaded, engine error; the caller's mistakes excluded): "
                 + "1 - the server-side error rate", "at least", 1 - AVAILABILITY.threshold(), v.verdict(),
-                1 - v.value(), 1 - v.upper(), 1 - v.lower(), v.samples(), AVAILABILITY.minSamples(), Map.of());
+                none ? null : 1 - v.value(), none ? null : 1 - v.upper(), none ? null : 1 - v.lower(), v.samples(),
+                AVAILABILITY.minSamples(), Map.of());
     }
 
     private static Measured latency(Map<String, WindowCounts> counts) {
@@ -179,8 +182,10 @@ public final class MigrationReport {
 
     private static Measured proportion(String name, String definition, Criterion c, Map<String, WindowCounts> counts) {
         CriterionVerdict v = judge(c, counts);
+        boolean none = v.samples() == 0; // no value rather than a rate of 0 out of nothing
         return new Measured(name, definition, c.direction() == Direction.BELOW ? "below" : "above", c.threshold(),
-                v.verdict(), v.value(), v.lower(), v.upper(), v.samples(), c.minSamples(), Map.of());
+                v.verdict(), none ? null : v.value(), none ? null : v.lower(), none ? null : v.upper(), v.samples(),
+                c.minSamples(), Map.of());
     }
 
     private static CriterionVerdict judge(Criterion c, Map<String, WindowCounts> counts) {

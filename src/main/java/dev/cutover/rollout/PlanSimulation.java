@@ -48,7 +48,8 @@ public final class PlanSimulation {
     private final ObjectMapper json;
     private final Clock clock;
     private final Duration guardInterval;
-    private final Semaphore permits = new Semaphore(MAX_CONCURRENT);
+    /** Package-private for the test that holds every permit. */
+    final Semaphore permits = new Semaphore(MAX_CONCURRENT);
 
     public PlanSimulation(RolloutStore store, FleetSignals fleet, ObjectMapper json, Clock clock, Duration guardInterval) {
         this.store = store;

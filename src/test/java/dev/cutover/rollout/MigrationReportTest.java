@@ -41,6 +41,7 @@ class MigrationReportTest {
             assertThat(fresh.path("atFullSince").isNull()).isTrue();
             assertThat(fresh.path("reasons").get(0).asText()).startsWith("not at 100 %");
             assertThat(criterion(fresh, "availability").path("verdict").asText()).isEqualTo("NO_DATA");
+            assertThat(criterion(fresh, "availability").path("value").isNull()).as("no value out of nothing").isTrue();
             assertThat(criterion(fresh, "no rollbacks").path("verdict").asText()).isEqualTo("INCONCLUSIVE");
             assertThat(fresh.path("phases")).hasSize(1);
             assertThat(fresh.at("/phases/0/enteredBy").asText()).isEqualTo("system");

@@ -2,16 +2,20 @@ package dev.cutover.rollout;
 
 import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutover.http.ApiError;
+import dev.cutover.http.JsonBody;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.testing.Eventually;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
@@ -151,6 +155,26 @@ class PlanSimulationTest {
             HttpResponse<String> plan = rollout.admin().post(SIMULATE, cases[21][0]);
             assertThat(json(plan).path("problems").toString()).contains("phases[2].rules[0].threshold");
         }
+    }
+
+    @Test
+    void whenEverySimulationSlotIsTakenTheNextRequestIsRefusedBusyRatherThanQueued() throws InterruptedException {
+        PlanSimulation simulation = new PlanSimulation(null, null, JSON, Clock.systemUTC(), Duration.ofSeconds(15));
+        String plan = JSON.valueToTree(RolloutPlan.defaultPlan()).toString();
+        SimulationRequest request = SimulationRequest.parse(JsonBody.parse("{\"plan\": " + plan + ", \"phase\": "
+                + "\"canary\", \"traffic\": {\"attemptsPerMinute\": 200}, \"runs\": 2, \"hours\": 1}", "{}"));
+        simulation.permits.acquire(PlanSimulation.MAX_CONCURRENT);
+        try {
+            assertThatThrownBy(() -> simulation.simulate(request)).isInstanceOfSatisfying(ApiError.class, e -> {
+                assertThat(e.status()).isEqualTo(503);
+                assertThat(e.code()).isEqualTo("simulator_busy");
+                assertThat(e.headers()).containsKey("Retry-After");
+            });
+        } finally {
+            simulation.permits.release(PlanSimulation.MAX_CONCURRENT);
+        }
+        assertThat(simulation.simulate(request).given().result().runs()).isEqualTo(2);
+        assertThat(simulation.permits.availablePermits()).isEqualTo(PlanSimulation.MAX_CONCURRENT);
     }
 
     private static JsonNode simulate(RolloutApi rollout, String body) {
