@@ -32,7 +32,9 @@ import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UploadLimiter;
 import dev.cutover.rollout.Guard;
+import dev.cutover.rollout.MigrationReport;
 import dev.cutover.rollout.Notifier;
+import dev.cutover.rollout.PlanSimulation;
 import dev.cutover.rollout.RolloutRoutes;
 import dev.cutover.rollout.RolloutService;
 import dev.cutover.rollout.RolloutStore;
@@ -177,7 +179,8 @@ public final class App implements AutoCloseable {
      */
     private static void wireRollout(Wiring wiring, Database database, WiredSignals signals) {
         AuditLog auditLog = new AuditLog(database.jdbi(), JsonMapping.objectMapper(), wiring.clock());
-        RolloutService service = new RolloutService(new RolloutStore(database.jdbi(), JsonMapping.objectMapper()),
+        RolloutStore store = new RolloutStore(database.jdbi(), JsonMapping.objectMapper());
+        RolloutService service = new RolloutService(store,
                 new FlagAdminService(new FlagStore(database.jdbi()), auditLog), auditLog,
                 signals.store(), signals.fleet(), JsonMapping.objectMapper(), wiring.clock());
         try {
@@ -190,7 +193,10 @@ public final class App implements AutoCloseable {
         wiring.resources().add(guard);
         wiring.health().add(guard);
         wiring.edge().gate(wiring.adminAuth().gate(), RolloutRoutes.PATH, RolloutRoutes.PATHS);
-        wiring.routes().add(new RolloutRoutes(service, wiring.adminAuth())::register);
+        wiring.routes().add(new RolloutRoutes(service, wiring.adminAuth(),
+                new PlanSimulation(store, signals.fleet(), JsonMapping.objectMapper(), wiring.clock(),
+                        wiring.settings().guardInterval()),
+                new MigrationReport(store, auditLog, signals.fleet(), wiring.clock()))::register);
         Notifier notifier = new Notifier(database.jdbi(), JsonMapping.objectMapper(), wiring.settings().alertWebhookUrl(),
                 wiring.clock(), new java.util.Random());
         notifier.start();

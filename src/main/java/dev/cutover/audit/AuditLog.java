@@ -33,6 +33,13 @@ public final class AuditLog {
              ORDER BY id DESC
              LIMIT :limit
             """;
+    private static final String BY_TARGET = """
+            SELECT id, at, actor, action, target, before::text AS before, after::text AS after, reason
+              FROM audit_log
+             WHERE target = :target AND action LIKE :actions
+             ORDER BY id
+             LIMIT :limit
+            """;
 
     private final Jdbi jdbi;
     private final ObjectMapper json;
@@ -71,6 +78,19 @@ public final class AuditLog {
         }
         List<AuditEvent> page = rows.subList(0, limit);
         return new AuditPage(page, page.get(page.size() - 1).id());
+    }
+
+    /**
+     * Every row of {@code target} whose action starts with {@code actionPrefix}, oldest first, at most {@code limit}
+     * (e.g. the rollout's transitions, for its report).
+     */
+    public List<AuditEvent> forTarget(String target, String actionPrefix, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery(BY_TARGET)
+                .bind("target", target)
+                .bind("actions", actionPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                .bind("limit", limit)
+                .map(this::event)
+                .list());
     }
 
     private AuditEvent event(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * The rollout's admin API, every route in one place; all need the admin token, whose name is the audit actor.
- * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan}, {@code GET /api/v1/rollout/evaluations} and {@code POST /api/v1/rollout/{advance|pause|
- * resume|rollback|complete}}.
+ * {@code GET /api/v1/rollout}, {@code GET|PUT /api/v1/rollout/plan}, {@code POST /api/v1/rollout/{advance|pause|
+ * resume|rollback|complete}}, {@code GET /api/v1/rollout/evaluations}, {@code POST /api/v1/rollout/plan/simulate}
+ * and {@code GET /api/v1/rollout/report}.
  */
 public final class RolloutRoutes {
     public static final String PATH = "/api/v1/rollout";
@@ -26,14 +27,20 @@ public final class RolloutRoutes {
     static final int DEFAULT_EVALUATIONS = 100;
     static final int MAX_EVALUATIONS = 1_000;
     private static final String TRANSITION_EXAMPLE = "{\"expectedVersion\": 3, \"reason\": \"canary healthy for 24 h\"}";
+    static final String SIMULATE_PATH = PLAN_PATH + "/simulate";
+    static final String REPORT_PATH = PATH + "/report";
     private static final String PLAN_EXAMPLE = "{\"expectedVersion\": 1, \"plan\": {\"phases\": [...], \"autopilot\": false}}";
 
     private final RolloutService service;
     private final AdminAuth auth;
+    private final PlanSimulation simulation;
+    private final MigrationReport report;
 
-    public RolloutRoutes(RolloutService service, AdminAuth auth) {
+    public RolloutRoutes(RolloutService service, AdminAuth auth, PlanSimulation simulation, MigrationReport report) {
         this.service = service;
         this.auth = auth;
+        this.simulation = simulation;
+        this.report = report;
     }
 
     public void register(JavalinConfig config) {
@@ -41,6 +48,8 @@ public final class RolloutRoutes {
         config.routes.get(PLAN_PATH, this::getPlan);
         config.routes.put(PLAN_PATH, this::putPlan);
         config.routes.get(EVALUATIONS_PATH, this::getEvaluations);
+        config.routes.post(SIMULATE_PATH, this::simulate);
+        config.routes.get(REPORT_PATH, this::report);
         for (Transition transition : Transition.values()) {
             config.routes.post(PATH + "/" + transition.key(), ctx -> transition(ctx, transition));
         }
@@ -97,6 +106,19 @@ public final class RolloutRoutes {
                     + "(evaluations are kept 7 days).");
         }
         return value;
+    }
+
+    private void simulate(Context ctx) {
+        auth.authenticate(ctx);
+        byte[] bytes = ctx.bodyAsBytes();
+        JsonBody body = bytes.length == 0 ? JsonBody.parse("{}", SimulationRequest.EXAMPLE)
+                : JsonBody.parse(bytes, SimulationRequest.EXAMPLE);
+        Responses.noStore(ctx).json(simulation.simulate(SimulationRequest.parse(body)));
+    }
+
+    private void report(Context ctx) {
+        auth.authenticate(ctx);
+        Responses.noStore(ctx).json(report.report());
     }
 
     private void transition(Context ctx, Transition transition) {

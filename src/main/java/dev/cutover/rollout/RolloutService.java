@@ -150,7 +150,7 @@ public final class RolloutService {
      * phase's percentage changes, the flag moves in the same transaction.
      */
     PlanView replacePlan(String actor, JsonNode planJson, long expectedPlanVersion, Optional<String> reason) {
-        RolloutPlan plan = parsePlan(planJson);
+        RolloutPlan plan = parsePlan(json, planJson);
         Optional<String> validReason = reason.map(RolloutService::validReason);
         RolloutState after = write(handle -> {
             RolloutState before = store.lock(handle).orElseThrow(RolloutService::missing);
@@ -334,7 +334,7 @@ public final class RolloutService {
         return out;
     }
 
-    private RolloutPlan parsePlan(JsonNode node) {
+    static RolloutPlan parsePlan(ObjectMapper json, JsonNode node) {
         if (node == null || !node.isObject()) {
             throw invalidPlan(List.of("plan: missing; send {\"expectedVersion\": 1, \"plan\": {\"phases\": [...]}}"));
         }

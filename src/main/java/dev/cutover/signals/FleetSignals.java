@@ -100,6 +100,14 @@ public final class FleetSignals {
     }
 
     /**
+     * Every instance's counts of [from, to) merged per {@code "provider/source"} (e.g. {@code "whisper/client"}), read
+     * as {@link #view} reads them: settled whole hours of long spans from the rollups, the rest from the windows.
+     */
+    public Map<String, WindowCounts> byProviderAndSource(Instant from, Instant to) {
+        return merged(from, to, r -> r.key().provider() + "/" + r.key().source());
+    }
+
+    /**
      * The span merged by {@code group}, streamed from PostgreSQL: whole hours that ended a while ago (their rollups are
      * recomputed every minute for the last two hours) from the hourly rollups, the edges from the 10-second windows.
      * Spans beyond the windows' retention have only rollups.

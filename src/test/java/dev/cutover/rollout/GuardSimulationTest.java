@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
  */
 class GuardSimulationTest {
     private static final Duration GUARD_INTERVAL = Duration.ofSeconds(15);
-    private static final Traffic CANARY_TRAFFIC = new Traffic(20, 180);
-    private static final Phase CANARY = RolloutPlan.defaultPlan().phase(RolloutPlan.defaultPlan().indexOf("canary"));
+    static final Traffic CANARY_TRAFFIC = new Traffic(20, 180);
+    static final Phase CANARY = RolloutPlan.defaultPlan().phase(RolloutPlan.defaultPlan().indexOf("canary"));
 
-    private static Scenario scenario(double whisperRate, double webspeechRate) {
+    static Scenario scenario(double whisperRate, double webspeechRate) {
         return Scenario.of(CANARY_TRAFFIC, new ErrorRates(whisperRate, webspeechRate))
                 .withLength(Duration.ofHours(48)).withRuns(1_000).withSeed(20_240_601L).withGuardInterval(GUARD_INTERVAL);
     }
