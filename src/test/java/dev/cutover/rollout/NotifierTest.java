@@ -30,7 +30,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,13 +103,11 @@ class NotifierTest {
             rollout.ok("pause", false);
             receiver.awaitRequests(1);
 
-            long before = System.nanoTime();
             JsonNode rolledBack = rollout.ok("rollback", false);
-            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
             assertThat(rolledBack.path("status").asText()).isEqualTo("ROLLED_BACK");
+            // Answered while the webhook still holds the pause's POST: the rollback never waited for it.
             assertThat(receiver.requests()).as("the pause's POST is still held").hasSize(1);
-            assertThat(tookMillis).as("the rollback never waited for the webhook")
-                    .isLessThan(AlertWebhook.ANSWER_TIMEOUT.toMillis());
+            assertThat(receiver.deliveries()).isEmpty();
 
             receiver.answer(200);
             assertThat(receiver.awaitDeliveries(2)).extracting(d -> d.json().path("action").asText())

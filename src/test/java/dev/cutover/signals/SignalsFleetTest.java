@@ -204,7 +204,8 @@ class SignalsFleetTest {
             sendExposures(app, "overrides", 400, 0, "ALLOWLIST"); // not part of the split: must not skew it
             clock.advance(FLUSHED);
             JsonNode even = Eventually.await(Duration.ofSeconds(15), "the exposures flushed",
-                    () -> view(app, "5m").path("exposures"), e -> e.path("whisper").asLong() == 5_400);
+                    () -> view(app, "5m").path("exposures"), e -> e.path("whisper").asLong() == 5_400
+                            && e.path("webspeech").asLong() == 5_000);
             assertThat(even.path("expectedWhisperShare").asDouble()).isEqualTo(0.5);
             assertThat(even.path("srmPValue").asDouble()).isGreaterThan(0.99);
 
@@ -212,7 +213,8 @@ class SignalsFleetTest {
             sendExposures(app, "skewed", 4_700, 5_300, "SPLIT");
             clock.advance(FLUSHED);
             JsonNode skewed = Eventually.await(Duration.ofSeconds(15), "the skewed exposures flushed",
-                    () -> view(app, "5m").path("exposures"), e -> e.path("whisper").asLong() == 4_700);
+                    () -> view(app, "5m").path("exposures"), e -> e.path("whisper").asLong() == 4_700
+                            && e.path("webspeech").asLong() == 5_300);
             assertThat(skewed.path("srmPValue").asDouble()).isLessThan(0.001);
         }
     }
