@@ -81,7 +81,7 @@ final class AdvanceReadiness {
      * edges from the 10-second windows (a 48-hour criterion reads about 50 rollups per key, not 17,000 windows).
      */
     private Map<String, WindowCounts> merged(Instant from, Instant to) {
-        return signals.merged(Signals.windowOf(from), to, r -> r.key().provider() + "/" + r.key().source());
+        return signals.byProviderAndSource(Signals.windowOf(from), to);
     }
 
     private static WindowCounts counts(Map<String, WindowCounts> merged, String provider, String source) {

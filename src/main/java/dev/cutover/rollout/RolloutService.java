@@ -10,7 +10,6 @@ import dev.cutover.flags.FlagState;
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ApiError;
 import dev.cutover.signals.FleetSignals;
-import dev.cutover.signals.SignalStore;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +48,7 @@ public final class RolloutService {
     private final AtomicBoolean seeded = new AtomicBoolean();
 
     public RolloutService(RolloutStore store, FlagAdminService flags, AuditLog audit,
-                          SignalStore signals, FleetSignals fleet, ObjectMapper json, Clock clock) {
+                          FleetSignals fleet, ObjectMapper json, Clock clock) {
         this.store = store;
         this.flags = flags;
         this.audit = audit;

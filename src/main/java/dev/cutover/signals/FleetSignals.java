@@ -112,7 +112,7 @@ public final class FleetSignals {
      * recomputed every minute for the last two hours) from the hourly rollups, the edges from the 10-second windows.
      * Spans beyond the windows' retention have only rollups.
      */
-    public <G> Map<G, WindowCounts> merged(Instant from, Instant to, Function<SignalStore.Row, G> group) {
+    private <G> Map<G, WindowCounts> merged(Instant from, Instant to, Function<SignalStore.Row, G> group) {
         Map<G, WindowCounts> merged = new LinkedHashMap<>();
         Instant rollupsFrom = ceilingHour(from);
         Instant settled = clock.instant().minus(ROLLUPS_SETTLE);
