@@ -70,8 +70,7 @@ final class GuardRun {
         GuardMemory memory = store.load().map(GuardStore.Saved::memory).filter(m -> m.belongsTo(state))
                 .orElseGet(() -> GuardMemory.fresh(state));
         Phase phase = state.currentPhase();
-        Map<Long, List<GuardMemory.Fed>> fed = new TreeMap<>();
-        List<Tally[]> deltas = deltas(state, memory, now, fed);
+        WindowFeed.Feed feed = feed(state, memory, now);
         Instant liveSince = (memory.lastRunAt().isBefore(now) ? memory.lastRunAt() : now).minus(FleetSignals.LIVE_WITHIN);
         boolean ready = fleet.whisperReadySince(liveSince);
 
@@ -84,9 +83,9 @@ final class GuardRun {
         for (int i = 0; i < phase.rules().size(); i++) {
             AlertRule rule = phase.rules().get(i);
             RuleDetector detector = RuleDetector.resume(rule, phase.whisperPercent(), memory.rules().get(i).detector());
-            Tally[] delta = deltas.get(i);
-            detector.observe(elapsed, rule.metric() == Metric.WHISPER_READY ? Tally.readiness(ready) : delta[0],
-                    delta[1]);
+            detector.observe(elapsed, rule.metric() == Metric.WHISPER_READY ? Tally.readiness(ready)
+                    : feed.subject().get(i), rule.relative() || rule.metric() == Metric.SRM ? feed.baseline().get(i)
+                    : Tally.NONE);
             detectors.add(detector);
             verdicts.add(detector.verdict());
         }
@@ -121,7 +120,8 @@ final class GuardRun {
             boolean onset = failing && !was.failing();
             rules.add(new GuardMemory.RuleMemory(detectors.get(i).state(), failing, was.onsets() + (onset ? 1 : 0)));
         }
-        GuardMemory next = new GuardMemory(memory.judgedSince(), memory.planVersion(), memory.phase(), now, rules, fed,
+        GuardMemory next = new GuardMemory(memory.judgedSince(), memory.planVersion(), memory.phase(), now, rules,
+                feed.fed(),
                 criteriaPassSince);
         String finalOutcome = outcome;
         List<AdvanceReadiness.JudgedCriterion> judgedCriteria = criteria;
@@ -139,63 +139,35 @@ final class GuardRun {
     }
 
     /**
-     * For each rule, the subject's and webspeech's counts that the windows of the horizon hold beyond what the rule
-     * has been fed from them; fills {@code fed} with what it will have been fed after this run.
+     * What the fleet's windows of the horizon hold for each rule beyond what it has been fed from them
+     * ({@link WindowFeed}): the windows since the judging epoch began, at most {@link #HORIZON} back.
      */
-    private List<Tally[]> deltas(RolloutState state, GuardMemory memory, Instant now,
-                                 Map<Long, List<GuardMemory.Fed>> fed) {
+    private WindowFeed.Feed feed(RolloutState state, GuardMemory memory, Instant now) {
         Instant epochStart = Signals.windowOf(state.judgedSince());
         Instant horizonStart = Signals.windowOf(now).minus(HORIZON);
         Instant from = epochStart.isAfter(horizonStart) ? epochStart : horizonStart;
         Instant to = Signals.windowOf(now).plus(Signals.WINDOW);
         Map<Slot, WindowCounts> counts = new HashMap<>();
         signals.mergeWindowsInto(from, to, row -> new Slot(row.at(), row.key().provider(), row.key().source()), counts);
-        TreeSet<Instant> windows = new TreeSet<>();
-        counts.keySet().forEach(slot -> windows.add(slot.at()));
-        memory.fed().keySet().forEach(at -> {
-            Instant start = Instant.ofEpochSecond(at);
-            if (!start.isBefore(from)) {
-                windows.add(start);
-            }
-        });
-
         List<AlertRule> rules = state.currentPhase().rules();
-        List<Tally[]> out = new ArrayList<>();
-        for (int i = 0; i < rules.size(); i++) {
-            out.add(new Tally[] {Tally.NONE, Tally.NONE});
-        }
-        for (Instant window : windows) {
-            List<GuardMemory.Fed> before = memory.fed().getOrDefault(window.getEpochSecond(), List.of());
-            List<GuardMemory.Fed> after = new ArrayList<>();
-            for (int i = 0; i < rules.size(); i++) {
-                AlertRule rule = rules.get(i);
-                GuardMemory.Fed was = i < before.size() ? before.get(i) : GuardMemory.Fed.NONE;
+        Map<Long, List<GuardMemory.Fed>> current = new TreeMap<>();
+        for (Instant window : new TreeSet<>(counts.keySet().stream().map(Slot::at).toList())) {
+            List<GuardMemory.Fed> perRule = new ArrayList<>();
+            for (AlertRule rule : rules) {
                 if (rule.metric() == Metric.WHISPER_READY) {
-                    after.add(was);
+                    perRule.add(GuardMemory.Fed.NONE); // judged on heartbeats, not windows
                     continue;
                 }
                 Tally subject = Tally.of(rule.metric(), rule.latencyMs(),
                         counts.getOrDefault(new Slot(window, rule.provider(), rule.source()), new WindowCounts()));
                 Tally baseline = Tally.of(rule.metric(), rule.latencyMs(),
                         counts.getOrDefault(new Slot(window, SignalKey.WEBSPEECH, SignalKey.CLIENT), new WindowCounts()));
-                GuardMemory.Fed seen = new GuardMemory.Fed(Math.max(was.events(), subject.events()),
-                        Math.max(was.trials(), subject.trials()), Math.max(was.baselineEvents(), baseline.events()),
-                        Math.max(was.baselineTrials(), baseline.trials()));
-                Tally[] sum = out.get(i);
-                sum[0] = add(sum[0], seen.events() - was.events(), seen.trials() - was.trials());
-                sum[1] = add(sum[1], seen.baselineEvents() - was.baselineEvents(),
-                        seen.baselineTrials() - was.baselineTrials());
-                after.add(seen);
+                perRule.add(new GuardMemory.Fed(subject.events(), subject.trials(), baseline.events(),
+                        baseline.trials()));
             }
-            fed.put(window.getEpochSecond(), after);
+            current.put(window.getEpochSecond(), perRule);
         }
-        return out;
-    }
-
-    private static Tally add(Tally sum, long events, long trials) {
-        long t = sum.trials() + trials;
-        // A window's events never outgrow its trials; clamp so that rounding in a merge cannot break the tally.
-        return new Tally(Math.min(t, sum.events() + events), t);
+        return WindowFeed.of(rules.size(), current, memory.fed(), from.getEpochSecond());
     }
 
     /** What the rules' verdicts ask for at this run. */
