@@ -56,11 +56,21 @@ final class AlertWebhook {
     }
 
     /**
-     * POSTs {@code body} (JSON); empty when the webhook answered 2xx, otherwise what went wrong (the status and the
-     * start of the answer, or the exception), for the outbox's last_error. The whole exchange, answer body included,
-     * is bounded by the two timeouts, so a webhook that trickles its answer cannot hold the notifier.
+     * What went wrong with one POST: the status and the start of the answer, or the exception (for the outbox's
+     * last_error), and the answer's {@code Retry-After} header when it had one (a 429 or 503 asking for a pause).
      */
-    Optional<String> post(String idempotencyKey, String body) throws InterruptedException {
+    record Failure(String message, Optional<String> retryAfter) {
+        static Failure of(String message) {
+            return new Failure(message, Optional.empty());
+        }
+    }
+
+    /**
+     * POSTs {@code body} (JSON); empty when the webhook answered 2xx, otherwise what went wrong. The whole exchange,
+     * answer body included, is bounded by the two timeouts, so a webhook that trickles its answer cannot hold the
+     * notifier.
+     */
+    Optional<Failure> post(String idempotencyKey, String body) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(ANSWER_TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -75,13 +85,15 @@ final class AlertWebhook {
             }
             String answer = response.body().strip();
             answer = answer.length() <= MAX_ERROR_BODY ? answer : answer.substring(0, MAX_ERROR_BODY);
-            return Optional.of("HTTP " + response.statusCode() + (answer.isEmpty() ? "" : ": " + answer));
+            return Optional.of(new Failure("HTTP " + response.statusCode() + (answer.isEmpty() ? "" : ": " + answer),
+                    response.headers().firstValue("Retry-After")));
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            return Optional.of("no answer within " + CONNECT_TIMEOUT.plus(ANSWER_TIMEOUT).toSeconds() + " s");
+            return Optional.of(Failure.of("no answer within " + CONNECT_TIMEOUT.plus(ANSWER_TIMEOUT).toSeconds() + " s"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            return Optional.of(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            return Optional.of(Failure.of(cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
         } catch (InterruptedException e) {
             exchange.cancel(true);
             throw e;

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -37,6 +40,8 @@ public final class Notifier implements AutoCloseable {
     public static final String PENDING_METRIC = "cutover.notifications.pending";
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    /** The longest pause a webhook's Retry-After can ask for. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
     static final double JITTER = 0.2;
     static final Duration GIVE_UP_AFTER = Duration.ofHours(24);
     /** Far longer than one attempt may take (connect + answer timeouts), so a lease never ends while its holder sends. */
@@ -160,7 +165,8 @@ public final class Notifier implements AutoCloseable {
             LOG.error("Gave up on notification {} ({}): its payload is not a JSON object", row.idempotencyKey(), row.kind());
             return true;
         }
-        Optional<String> failure = to.post(row.idempotencyKey(), body.get());
+        Optional<AlertWebhook.Failure> answer = to.post(row.idempotencyKey(), body.get());
+        Optional<String> failure = answer.map(AlertWebhook.Failure::message);
         Instant now = clock.instant();
         int attempts = row.attempts() + 1;
         if (failure.isEmpty()) {
@@ -180,6 +186,10 @@ public final class Notifier implements AutoCloseable {
             return false;
         }
         Duration delay = retryDelay(attempts, jitter);
+        Optional<Duration> asked = answer.get().retryAfter().flatMap(header -> retryAfter(header, now));
+        if (asked.isPresent() && asked.get().compareTo(delay) > 0) {
+            delay = asked.get(); // the webhook asked for a longer pause (Slack's 429 does): honour it
+        }
         outbox.failed(row.id(), now, now.plus(delay), failure.get());
         if (!webhookFailing) {
             LOG.warn("Alert webhook failed ({}); notifications are retried with backoff (at most {} apart) "
@@ -205,6 +215,28 @@ public final class Notifier implements AutoCloseable {
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * A {@code Retry-After} header's wait: whole seconds or an HTTP date, at most {@link #MAX_RETRY_AFTER} (a webhook
+     * cannot park notifications for days); empty when it is neither.
+     */
+    static Optional<Duration> retryAfter(String header, Instant now) {
+        String value = header.strip();
+        Duration wait;
+        if (!value.isEmpty() && value.length() <= 9 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            wait = Duration.ofSeconds(Long.parseLong(value));
+        } else {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+        if (wait.isNegative()) {
+            return Optional.empty();
+        }
+        return Optional.of(wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
     }
 
     /** The wait after the {@code attempts}-th failure: 1 s doubling to at most 5 min, less up to 20 % of jitter. */

@@ -182,6 +182,40 @@ class NotifierTest {
     }
 
     @Test
+    void aWebhookAskingForAPauseWithRetryAfterIsLeftAloneThatLong() {
+        TestClock clock = TestClock.atRoundTime();
+        try (Receiver receiver = Receiver.start(clock); TestApp app = start(clock, receiver.url())) {
+            RolloutApi rollout = RolloutApi.of(app);
+            receiver.answer(429, "120");
+            rollout.ok("pause", false);
+            receiver.awaitRequests(1);
+            awaitCount(rollout, "SELECT count(*) FROM notification_outbox WHERE attempts = 1", 1);
+            assertThat(rollout.count("SELECT extract(epoch FROM next_attempt_at - last_attempt_at)::bigint "
+                    + "FROM notification_outbox")).as("the webhook's 120 s, not the backoff's 1 s").isEqualTo(120);
+            clock.advance(Duration.ofSeconds(119));
+            assertNothingMoreArrives(receiver);
+            receiver.answer(200);
+            clock.advance(Duration.ofSeconds(1));
+            List<Received> delivered = receiver.awaitDeliveries(1);
+            assertThat(Duration.between(receiver.requests().get(0).at(), delivered.get(0).at()))
+                    .isEqualTo(Duration.ofSeconds(120));
+        }
+    }
+
+    @Test
+    void retryAfterIsSecondsOrAnHttpDateAndAtMostAnHour() {
+        Instant now = Instant.parse("2026-11-30T12:00:00Z");
+        assertThat(Notifier.retryAfter("30", now)).contains(Duration.ofSeconds(30));
+        assertThat(Notifier.retryAfter(" 0 ", now)).contains(Duration.ZERO);
+        assertThat(Notifier.retryAfter("Mon, 30 Nov 2026 12:02:00 GMT", now)).contains(Duration.ofMinutes(2));
+        assertThat(Notifier.retryAfter("999999999", now)).contains(Notifier.MAX_RETRY_AFTER);
+        assertThat(Notifier.retryAfter("Mon, 30 Nov 2026 11:00:00 GMT", now)).as("in the past").isEmpty();
+        for (String junk : List.of("", "-5", "1.5", "soon", "99999999999999999999", "+30")) {
+            assertThat(Notifier.retryAfter(junk, now)).as(junk).isEmpty();
+        }
+    }
+
+    @Test
     void eachFailedAttemptWaitsLongerByTheClockUntilTheCap() {
         TestClock clock = TestClock.atRoundTime();
         try (Receiver receiver = Receiver.start(clock); TestApp app = start(clock, receiver.url())) {
@@ -345,6 +379,7 @@ class NotifierTest {
         private final Clock clock;
         private final List<Received> requests = new CopyOnWriteArrayList<>();
         private volatile int status = 200;
+        private volatile String retryAfter;
         private volatile CountDownLatch held = new CountDownLatch(0);
 
         private Receiver(HttpServer server, Clock clock) {
@@ -371,6 +406,12 @@ class NotifierTest {
 
         /** Answers {@code status} from now on, releasing any held request with it. */
         void answer(int status) {
+            answer(status, null);
+        }
+
+        /** Answers {@code status} with a {@code Retry-After} header (none when null) from now on. */
+        void answer(int status, String retryAfter) {
+            this.retryAfter = retryAfter;
             this.status = status;
             held.countDown();
         }
@@ -418,6 +459,10 @@ class NotifierTest {
                 requests.set(index, new Received(received.body(), received.idempotencyKey(), received.contentType(),
                         received.at(), answered));
                 byte[] answer = (answered == 200 ? "ok" : "no_service").getBytes(StandardCharsets.UTF_8);
+                String wait = retryAfter;
+                if (answered != 200 && wait != null) {
+                    exchange.getResponseHeaders().set("Retry-After", wait);
+                }
                 exchange.sendResponseHeaders(answered, answer.length);
                 exchange.getResponseBody().write(answer);
             }
