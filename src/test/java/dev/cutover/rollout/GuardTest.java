@@ -1,5 +1,6 @@
 package dev.cutover.rollout;
 
+import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -106,6 +107,21 @@ class GuardTest {
             assertThat(GuardHarness.rule(view, "error_rate", "ABSOLUTE").at("/verdict/verdict").asText())
                     .isEqualTo("NO_DATA");
             assertThat(view.at("/guard/lastRunAt").asText()).isEqualTo(evaluation.path("at").asText());
+
+            // The history pages newest first, is filtered by outcome, and refuses what it cannot answer.
+            List<JsonNode> all = guard.evaluations("span=1h");
+            assertThat(all).hasSizeGreaterThanOrEqualTo(2);
+            JsonNode page = json(guard.rollout().admin().get(RolloutApi.ROLLOUT + "/evaluations?limit=1"));
+            assertThat(page.at("/evaluations/0/id").asLong()).isEqualTo(all.get(0).path("id").asLong());
+            long next = page.path("next").asLong();
+            JsonNode older = json(guard.rollout().admin().get(RolloutApi.ROLLOUT + "/evaluations?limit=1&before=" + next));
+            assertThat(older.at("/evaluations/0/id").asLong()).isEqualTo(all.get(1).path("id").asLong());
+            assertThat(guard.evaluations("outcome=rollback")).isEmpty();
+            for (String bad : List.of("span=8d", "span=soon", "outcome=nope", "limit=ten", "before=-1")) {
+                assertThat(guard.rollout().admin().get(RolloutApi.ROLLOUT + "/evaluations?" + bad).statusCode())
+                        .as(bad).isEqualTo(400);
+            }
+            assertThat(app.get(RolloutApi.ROLLOUT + "/evaluations").statusCode()).isEqualTo(401);
         }
     }
 
