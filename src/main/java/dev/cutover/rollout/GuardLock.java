@@ -39,6 +39,7 @@ final class GuardLock implements AutoCloseable {
             try (Statement statement = opened.createStatement();
                  ResultSet rs = statement.executeQuery(KEY)) {
                 if (rs.next() && rs.getBoolean(1)) {
+                    detectDeathQuickly(opened);
                     connection = opened;
                     return Holder.THIS_INSTANCE;
                 }
@@ -48,6 +49,21 @@ final class GuardLock implements AutoCloseable {
         } catch (SQLException e) {
             close();
             return Holder.UNREACHABLE;
+        }
+    }
+
+    /**
+     * Asks PostgreSQL to probe this session's TCP connection after 4 s of silence, every 3 s, 3 times: if the
+     * guarding host dies without closing its socket (power, network), the server ends the session, and releases the
+     * lock, within about 13 s instead of the kernel's default two hours, so another instance guards within two
+     * intervals. A process that dies closes its socket, and the lock goes at once.
+     */
+    private static void detectDeathQuickly(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET tcp_keepalives_idle = 4; SET tcp_keepalives_interval = 3; "
+                    + "SET tcp_keepalives_count = 3");
+        } catch (SQLException e) {
+            // Not fatal (a server over a Unix socket has no TCP keep-alives): death is then seen when the socket closes.
         }
     }
 

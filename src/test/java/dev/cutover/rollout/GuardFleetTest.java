@@ -52,6 +52,28 @@ class GuardFleetTest {
     }
 
     @Test
+    void whenTheGuardsSessionIsCutAnInstanceGuardsAgainAndNeverTwoAtOnce() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp first = RolloutApi.start(clock); TestApp second = RolloutApi.second(first, clock)) {
+            GuardHarness guard = new GuardHarness(clock, first, second);
+            guard.toCanary();
+            guard.run();
+            RolloutApi rollout = guard.rollout();
+            for (int cut = 0; cut < 3; cut++) {
+                assertThat(rollout.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        + "WHERE application_name = 'cutover-guard-lock'")).as("one session holds the lock").isEqualTo(1);
+                guard.runUntil(3, e -> true);
+                guard.run();
+            }
+            assertThat(rollout.count("SELECT count(*) FROM (SELECT at FROM rollout_evaluations GROUP BY at "
+                    + "HAVING count(*) > 1) twice")).as("no run judged by two instances").isZero();
+            assertThat(rollout.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cutover-guard-lock'"))
+                    .isEqualTo(1);
+            assertThat(rollout.state().path("status").asText()).isEqualTo("ACTIVE");
+        }
+    }
+
+    @Test
     void restartingEveryInstanceKeepsPlanStateAuditVerdictsOutboxSignalsAndTheDetectorsMemory() {
         TestClock clock = TestClock.atRoundTime();
         Map<String, String> env;
