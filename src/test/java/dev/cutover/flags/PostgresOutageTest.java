@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.Eventually;
+import dev.cutover.testing.StoppablePostgres;
 import dev.cutover.testing.TestApp;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +26,9 @@ class PostgresOutageTest {
     @Test
     void whilePostgresIsDownAssignmentServesTheSnapshotHealthIsDegradedAndWritesAnswer503UntilItReturns()
             throws Exception {
-        int port = freePort();
-        EmbeddedPostgres postgres = startPostgres(port);
+        StoppablePostgres postgres = StoppablePostgres.started(postgresData);
         try (TestApp app = TestApp.builder()
-                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("DATABASE_URL", postgres.url())
                 .env("ADMIN_TOKEN", "ops:outage-secret")
                 .env("FLAG_REFRESH_INTERVAL", "1s")
                 .start()) {
@@ -39,7 +36,7 @@ class PostgresOutageTest {
             assertThat(admin.setPercentage("100").statusCode()).isEqualTo(200);
             String before = app.awaitAssignment("sessionId=s-9", 2, Duration.ofSeconds(2));
 
-            postgres.close();
+            postgres.stop();
 
             HttpResponse<String> health = Eventually.await(Duration.ofSeconds(10), "/health DEGRADED",
                     () -> app.get("/health"), r -> r.body().contains("\"status\":\"DEGRADED\""));
@@ -60,7 +57,7 @@ class PostgresOutageTest {
             assertUnavailable(admin.get(AdminApi.FLAG));
             assertUnavailable(admin.get("/api/v1/audit"));
 
-            postgres = startPostgres(port);
+            postgres.start();
 
             HttpResponse<String> write = Eventually.await(Duration.ofSeconds(15), "a write that is not refused with 503",
                     () -> admin.setPercentage("50"), r -> r.statusCode() != 503);
@@ -75,15 +72,15 @@ class PostgresOutageTest {
                     body -> body.startsWith("{\"status\":\"UP\""));
             assertThat(app.awaitAssignment("sessionId=s-9", 3, Duration.ofSeconds(2))).contains("\"percentage\":50.00");
         } finally {
-            postgres.close();
+            postgres.stop();
         }
     }
 
     @Test
     void anInstanceStartedWhilePostgresIsDownAnswersTheDefaultUntilItCanLoadTheFlag() throws Exception {
-        int port = freePort();
+        StoppablePostgres postgres = StoppablePostgres.at(postgresData);
         try (TestApp app = TestApp.builder()
-                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("DATABASE_URL", postgres.url())
                 .env("ADMIN_TOKEN", "ops:outage-secret")
                 .start()) {
             HttpResponse<String> assignment = app.get("/api/v1/assignment?sessionId=s-1");
@@ -94,7 +91,7 @@ class PostgresOutageTest {
             assertThat(json(health).path("flags").path("status").asText()).isEqualTo("DOWN");
             assertUnavailable(new AdminApi(app, "outage-secret").setPercentage("10"));
 
-            EmbeddedPostgres postgres = startPostgres(port);
+            postgres.start();
             try {
                 String loaded = Eventually.await(Duration.ofSeconds(15), "the flag loaded from PostgreSQL",
                         () -> app.get("/api/v1/assignment?sessionId=s-1").body(),
@@ -102,7 +99,7 @@ class PostgresOutageTest {
                 assertThat(loaded).contains("\"version\":1,", "\"status\":\"ACTIVE\"");
                 assertThat(app.get("/health").statusCode()).isEqualTo(200);
             } finally {
-                postgres.close();
+                postgres.stop();
             }
         }
     }
@@ -113,17 +110,5 @@ class PostgresOutageTest {
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
     }
 
-    private EmbeddedPostgres startPostgres(int port) throws IOException {
-        return EmbeddedPostgres.builder()
-                .setPort(port)
-                .setDataDirectory(postgresData)
-                .setCleanDataDirectory(false)
-                .start();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

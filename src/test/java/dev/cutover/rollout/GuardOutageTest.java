@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.Eventually;
+import dev.cutover.testing.StoppablePostgres;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -26,11 +24,10 @@ class GuardOutageTest {
 
     @Test
     void whileTheSignalsCannotBeReadEveryRuleIsNoDataAndNothingActs() throws Exception {
-        int port = freePort();
-        EmbeddedPostgres postgres = startPostgres(port);
+        StoppablePostgres postgres = StoppablePostgres.started(postgresData);
         TestClock clock = TestClock.atRoundTime();
         try (TestApp app = TestApp.builder()
-                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("DATABASE_URL", postgres.url())
                 .env("ADMIN_TOKEN", "ops:" + RolloutApi.ADMIN).env("EVENTS_RATE_LIMIT", "0")
                 .clock(clock).start()) {
             GuardHarness guard = new GuardHarness(clock, app);
@@ -39,7 +36,7 @@ class GuardOutageTest {
             guard.run();
             assertThat(guard.run().path("outcome").asText()).isEqualTo("ok");
 
-            postgres.close();
+            postgres.stop();
             for (int i = 0; i < 6; i++) {
                 clock.advance(GuardHarness.INTERVAL);
                 String at = clock.instant().toString();
@@ -50,7 +47,7 @@ class GuardOutageTest {
                 });
             }
 
-            postgres = startPostgres(port);
+            postgres.start();
             JsonNode after = Eventually.await(Duration.ofSeconds(30), "a guard run after PostgreSQL returned",
                     () -> {
                         clock.advance(GuardHarness.INTERVAL);
@@ -69,18 +66,9 @@ class GuardOutageTest {
             assertThat(rollout.state().path("status").asText()).isEqualTo("ACTIVE");
             assertThat(rollout.count("SELECT count(*) FROM rollout_evaluations WHERE outcome <> 'ok'")).isZero();
         } finally {
-            postgres.close();
+            postgres.stop();
         }
     }
 
-    private EmbeddedPostgres startPostgres(int port) throws IOException {
-        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(postgresData).setCleanDataDirectory(false)
-                .start();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -9,14 +9,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.cutover.testing.Eventually;
 import dev.cutover.testing.HttpTestClient;
 import dev.cutover.testing.LogCapture;
+import dev.cutover.testing.StoppablePostgres;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -275,10 +274,9 @@ class NotifierTest {
     @Test
     void aNotificationWaitingWhenPostgresStopsIsDeliveredOnceItReturns(@TempDir Path postgresData) throws IOException {
         TestClock clock = TestClock.atRoundTime();
-        int port = freePort();
-        EmbeddedPostgres postgres = startPostgres(port, postgresData);
+        StoppablePostgres postgres = StoppablePostgres.started(postgresData);
         try (Receiver receiver = Receiver.start(clock);
-             TestApp app = TestApp.builder().env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+             TestApp app = TestApp.builder().env("DATABASE_URL", postgres.url())
                      .env("ADMIN_TOKEN", "ops:" + RolloutApi.ADMIN).env("ALERT_WEBHOOK_URL", receiver.url())
                      .clock(clock).start()) {
             RolloutApi rollout = RolloutApi.of(app);
@@ -287,12 +285,12 @@ class NotifierTest {
             receiver.awaitRequests(1);
             int mark = LogCapture.mark();
 
-            postgres.close();
+            postgres.stop();
             Eventually.await(WAIT, "/health seeing PostgreSQL down", () -> app.get("/health").body(),
                     body -> !body.startsWith("{\"status\":\"UP\""));
             receiver.answer(200);
             clock.advance(Duration.ofMinutes(1));
-            postgres = startPostgres(port, postgresData);
+            postgres.start();
 
             Received delivery = receiver.awaitDeliveries(1).get(0);
             assertThat(delivery.json().path("action").asText()).isEqualTo("rollout.pause");
@@ -302,7 +300,7 @@ class NotifierTest {
             assertThat(LogCapture.errorsSince(mark)).as("the outage is a WARN, never an ERROR of the notifier")
                     .noneSatisfy(line -> assertThat(line).contains("ERROR " + Notifier.class.getName()));
         } finally {
-            postgres.close();
+            postgres.stop();
         }
     }
 
@@ -325,15 +323,7 @@ class NotifierTest {
                 .env("ALERT_WEBHOOK_URL", webhookUrl).clock(clock).start();
     }
 
-    private static EmbeddedPostgres startPostgres(int port, Path data) throws IOException {
-        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String metrics(TestApp app) {
         return app.get("/metrics").body();

@@ -10,12 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.Eventually;
 import dev.cutover.testing.MultipartBody;
+import dev.cutover.testing.StoppablePostgres;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestAudio;
 import dev.cutover.testing.TestClock;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,11 +32,10 @@ class SignalsOutageTest {
 
     @Test
     void eventsAndTranscriptionsReceivedWhilePostgresIsDownAreAllCountedOnceItIsBack() throws Exception {
-        int port = freePort();
-        EmbeddedPostgres postgres = startPostgres(port);
+        StoppablePostgres postgres = StoppablePostgres.started(postgresData);
         TestClock clock = TestClock.atRoundTime();
         try (TestApp first = TestApp.builder()
-                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("DATABASE_URL", postgres.url())
                 .env("ADMIN_TOKEN", "ops:" + SignalsFleetTest.ADMIN).clock(clock).start();
              TestApp second = TestApp.builder().env(first.env()).env("PORT", "0").clock(clock).start()) {
             long events = 0;
@@ -52,7 +49,7 @@ class SignalsOutageTest {
             Eventually.await(Duration.ofSeconds(10), "the first windows flushed",
                     () -> provider(view(first, "10m"), "whisper", "client").path("attempts").asLong() == before);
 
-            postgres.close();
+            postgres.stop();
             for (int second30 = 0; second30 < 30; second30++) {
                 clock.advance(Duration.ofSeconds(1));
                 events += send(second30 % 2 == 0 ? first : second, "during-" + second30);
@@ -70,7 +67,7 @@ class SignalsOutageTest {
                 assertThat(health.at("/signals/windowsDropped").asLong()).isZero();
             }
 
-            postgres = startPostgres(port);
+            postgres.start();
             clock.advance(Duration.ofSeconds(20));
             long sent = events;
             long transcribed = transcriptions;
@@ -81,19 +78,18 @@ class SignalsOutageTest {
             Eventually.await(Duration.ofSeconds(10), "the signals part of /health UP again",
                     () -> json(second.get("/health")).at("/signals/status").asText().equals("UP"));
         } finally {
-            postgres.close();
+            postgres.stop();
         }
     }
 
     @Test
     void beyondTheBufferTheOldestWaitingWindowsAreDroppedAndThatIsCountedInMetricsAndHealth() throws Exception {
-        int port = freePort();
-        EmbeddedPostgres postgres = startPostgres(port);
+        StoppablePostgres postgres = StoppablePostgres.started(postgresData);
         TestClock clock = TestClock.atRoundTime();
         try (TestApp app = TestApp.builder()
-                .env("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres")
+                .env("DATABASE_URL", postgres.url())
                 .env("ADMIN_TOKEN", "ops:" + SignalsFleetTest.ADMIN).env("SIGNALS_BUFFER", "30s").clock(clock).start()) {
-            postgres.close();
+            postgres.stop();
             for (int second = 0; second < 90; second++) {
                 clock.advance(Duration.ofSeconds(1));
                 send(app, "long-" + second);
@@ -105,13 +101,13 @@ class SignalsOutageTest {
             assertThat(health.at("/signals/windowsWaiting").asInt()).as("at most SIGNALS_BUFFER of windows wait").isLessThanOrEqualTo(3);
             assertThat(app.get("/metrics").body()).containsPattern("cutover_signals_windows_dropped [1-9]");
 
-            postgres = startPostgres(port);
+            postgres.start();
             JsonNode view = Eventually.await(Duration.ofSeconds(30), "the windows that waited, flushed",
                     () -> viewOrNull(app), v -> v != null && provider(v, "whisper", "client").path("attempts").asLong() > 0);
             long counted = provider(view, "whisper", "client").path("attempts").asLong();
             assertThat(counted).as("only what fitted in the buffer").isLessThan(90 * 3).isGreaterThanOrEqualTo(2 * 3 * 10L);
         } finally {
-            postgres.close();
+            postgres.stop();
         }
     }
 
@@ -145,13 +141,5 @@ class SignalsOutageTest {
         return 1;
     }
 
-    private EmbeddedPostgres startPostgres(int port) throws IOException {
-        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(postgresData).setCleanDataDirectory(false).start();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
