@@ -65,7 +65,8 @@ public final class Guard implements AutoCloseable, HealthIndicator {
                               String instanceId, Clock clock, Duration interval, MeterRegistry metrics) {
         rollout.guardInterval(interval);
         GuardStore store = rollout.guardStore();
-        Guard guard = new Guard(new GuardLock(url), new GuardRun(rollout, store, signals, fleet, instanceId), store,
+        GuardLock lock = new GuardLock(url);
+        Guard guard = new Guard(lock, new GuardRun(rollout, store, signals, fleet, instanceId, lock::stillHeld), store,
                 clock, interval, Timer.builder(RUN_METRIC).description("Time of one guard run (judge, act, record)")
                         .publishPercentiles(0.5, 0.99).register(metrics));
         guard.thread.start();

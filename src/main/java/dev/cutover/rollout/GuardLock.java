@@ -67,8 +67,13 @@ final class GuardLock implements AutoCloseable {
         }
     }
 
-    boolean held() {
-        return connection != null;
+    /** Whether the session holding the lock is still alive (a round trip); never takes the lock. */
+    boolean stillHeld() {
+        try {
+            return connection != null && connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /** Releases the lock (by ending the session). */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,12 @@ final class GuardRun {
     private final SignalStore signals;
     private final FleetSignals fleet;
     private final String instanceId;
+    /** Asked right before a transition: the lock may have been lost during the run (its session cut). */
+    private final BooleanSupplier stillGuarding;
 
-    GuardRun(RolloutService rollout, GuardStore store, SignalStore signals, FleetSignals fleet, String instanceId) {
+    GuardRun(RolloutService rollout, GuardStore store, SignalStore signals, FleetSignals fleet, String instanceId,
+             BooleanSupplier stillGuarding) {
+        this.stillGuarding = stillGuarding;
         this.rollout = rollout;
         this.store = store;
         this.signals = signals;
@@ -69,73 +74,85 @@ final class GuardRun {
         }
         GuardMemory memory = store.load().map(GuardStore.Saved::memory).filter(m -> m.belongsTo(state))
                 .orElseGet(() -> GuardMemory.fresh(state));
-        Phase phase = state.currentPhase();
         WindowFeed.Feed feed = feed(state, memory, now);
-        Instant liveSince = (memory.lastRunAt().isBefore(now) ? memory.lastRunAt() : now).minus(FleetSignals.LIVE_WITHIN);
-        boolean ready = fleet.whisperReadySince(liveSince);
+        List<RuleDetector> detectors = judge(state, memory, feed, now);
+        List<RuleVerdict> verdicts = detectors.stream().map(RuleDetector::verdict).toList();
+        Decision decision = decide(state, memory, verdicts);
+        act(state, memory, verdicts, decision, now);
+        List<JudgedRule> judged = judged(state.currentPhase(), verdicts, decision.acted);
+        remember(state, memory, feed, detectors, verdicts, decision, judged, now);
+        return new Result(now, decision.outcome, judged);
+    }
 
-        Duration elapsed = Duration.between(memory.lastRunAt(), now);
-        if (elapsed.isNegative()) {
-            elapsed = Duration.ZERO;
-        }
+    /** Each rule's detector, resumed from the memory and fed this run's counts. */
+    private List<RuleDetector> judge(RolloutState state, GuardMemory memory, WindowFeed.Feed feed, Instant now) {
+        Phase phase = state.currentPhase();
+        Instant lastRun = memory.lastRunAt().isBefore(now) ? memory.lastRunAt() : now;
+        boolean ready = fleet.whisperReadySince(lastRun.minus(FleetSignals.LIVE_WITHIN));
+        Duration elapsed = Duration.between(lastRun, now);
         List<RuleDetector> detectors = new ArrayList<>();
-        List<RuleVerdict> verdicts = new ArrayList<>();
         for (int i = 0; i < phase.rules().size(); i++) {
             AlertRule rule = phase.rules().get(i);
             RuleDetector detector = RuleDetector.resume(rule, phase.whisperPercent(), memory.rules().get(i).detector());
-            detector.observe(elapsed, rule.metric() == Metric.WHISPER_READY ? Tally.readiness(ready)
-                    : feed.subject().get(i), rule.relative() || rule.metric() == Metric.SRM ? feed.baseline().get(i)
-                    : Tally.NONE);
+            Tally subject = rule.metric() == Metric.WHISPER_READY ? Tally.readiness(ready) : feed.subject().get(i);
+            Tally baseline = rule.relative() || rule.metric() == Metric.SRM ? feed.baseline().get(i) : Tally.NONE;
+            detector.observe(elapsed, subject, baseline);
             detectors.add(detector);
-            verdicts.add(detector.verdict());
         }
+        return detectors;
+    }
 
-        Decision decision = decide(state, memory, verdicts);
-        String outcome = decision.outcome;
-        Instant criteriaPassSince = null;
-        List<AdvanceReadiness.JudgedCriterion> criteria = null;
-        boolean refused = false;
-        boolean anyFailing = verdicts.stream().anyMatch(v -> v.verdict() == Verdict.FAIL);
-        if (decision.transition == null && !anyFailing) {
-            Autopilot autopilot = autopilot(state, memory, now);
-            criteria = autopilot.criteria;
-            criteriaPassSince = autopilot.passSince;
-            if (autopilot.advance && apply(state, Transition.ADVANCE, AUTOPILOT, autopilot.reason,
-                    Map.of("criteriaPassSince", autopilot.passSince))) {
-                outcome = "advance";
+    /**
+     * Runs the transition the verdicts ask for, or lets autopilot advance when no rule is FAIL. A transition refused
+     * because someone moved the rollout first is not counted as done: the next run judges again on the new state.
+     */
+    private void act(RolloutState state, GuardMemory memory, List<RuleVerdict> verdicts, Decision decision,
+                     Instant now) {
+        if (decision.transition != null) {
+            if (!apply(state, decision.transition, GUARD, decision.reason,
+                    Map.of("rules", judged(state.currentPhase(), verdicts, decision.acted)))) {
+                decision.acted[decision.actingRule] = false;
+                decision.refused = true;
+                decision.outcome = "refused";
             }
-        } else if (decision.transition != null && !apply(state, decision.transition, GUARD, decision.reason,
-                Map.of("rules", judged(phase, verdicts, decision.acted)))) {
-            // Someone moved the rollout first: judge again at the next run, on the state as it is then.
-            decision.acted[decision.actingRule] = false;
-            refused = true;
-            outcome = "refused";
+            return;
         }
+        if (verdicts.stream().anyMatch(v -> v.verdict() == Verdict.FAIL)) {
+            return;
+        }
+        Autopilot autopilot = autopilot(state, memory, now);
+        decision.criteria = autopilot.criteria;
+        decision.criteriaPassSince = autopilot.passSince;
+        if (autopilot.advance && apply(state, Transition.ADVANCE, AUTOPILOT, autopilot.reason,
+                Map.of("criteriaPassSince", autopilot.passSince))) {
+            decision.outcome = "advance";
+        }
+    }
 
-        List<JudgedRule> judged = judged(phase, verdicts, decision.acted);
+    /** Persists the detectors and what they were fed, the evaluation and the alerts, in one transaction. */
+    private void remember(RolloutState state, GuardMemory memory, WindowFeed.Feed feed, List<RuleDetector> detectors,
+                          List<RuleVerdict> verdicts, Decision decision, List<JudgedRule> judged, Instant now) {
         List<GuardMemory.RuleMemory> rules = new ArrayList<>();
         for (int i = 0; i < detectors.size(); i++) {
             GuardMemory.RuleMemory was = memory.rules().get(i);
-            boolean failing = verdicts.get(i).verdict() == Verdict.FAIL && !(refused && i == decision.actingRule);
+            boolean failing = verdicts.get(i).verdict() == Verdict.FAIL
+                    && !(decision.refused && i == decision.actingRule);
             boolean onset = failing && !was.failing();
             rules.add(new GuardMemory.RuleMemory(detectors.get(i).state(), failing, was.onsets() + (onset ? 1 : 0)));
         }
         GuardMemory next = new GuardMemory(memory.judgedSince(), memory.planVersion(), memory.phase(), now, rules,
-                feed.fed(),
-                criteriaPassSince);
-        String finalOutcome = outcome;
-        List<AdvanceReadiness.JudgedCriterion> judgedCriteria = criteria;
+                feed.fed(), decision.criteriaPassSince);
         store.jdbi().useTransaction(handle -> {
             store.save(handle, next, judged, instanceId);
-            store.insertEvaluation(handle, now, instanceId, state, finalOutcome, judged, judgedCriteria);
+            store.insertEvaluation(handle, now, instanceId, state, decision.outcome, judged, decision.criteria);
             for (int i = 0; i < judged.size(); i++) {
                 if (decision.notify[i]) {
+                    // Keyed by epoch, rule and onset: a run repeated after a crash queues nothing twice.
                     store.enqueueAlert(handle, "alert:" + memory.judgedSince().toEpochMilli() + ":" + i + ":"
                             + rules.get(i).onsets(), alert(state, judged.get(i)), now);
                 }
             }
         });
-        return new Result(now, outcome, judged);
     }
 
     /**
@@ -170,14 +187,17 @@ final class GuardRun {
         return WindowFeed.of(rules.size(), current, memory.fed(), from.getEpochSecond());
     }
 
-    /** What the rules' verdicts ask for at this run. */
+    /** What the rules' verdicts ask for at this run, and what came of it. */
     private static final class Decision {
         String outcome = "ok";
         Transition transition;
         String reason;
         int actingRule = -1;
+        boolean refused;
         boolean[] acted;
         boolean[] notify;
+        List<AdvanceReadiness.JudgedCriterion> criteria;
+        Instant criteriaPassSince;
     }
 
     private static Decision decide(RolloutState state, GuardMemory memory, List<RuleVerdict> verdicts) {
@@ -246,6 +266,10 @@ final class GuardRun {
     /** Runs a transition; false when the rollout moved first (or a criterion no longer holds for autopilot). */
     private boolean apply(RolloutState state, Transition transition, String actor, String reason,
                           Map<String, Object> evidence) {
+        if (!stillGuarding.getAsBoolean()) {
+            LOG.info("The {} did not {}: this instance lost the guard's lock during the run", actor, transition.key());
+            return false;
+        }
         try {
             rollout.apply(actor, transition, new TransitionRequest(state.version(), reason, false), evidence);
             LOG.warn("Rollout {} by the {}: {}", transition.key(), actor, reason);

@@ -62,6 +62,11 @@ class GuardFleetTest {
             for (int cut = 0; cut < 3; cut++) {
                 assertThat(rollout.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                         + "WHERE application_name = 'cutover-guard-lock'")).as("one session holds the lock").isEqualTo(1);
+                // pg_terminate_backend only signals: wait until the session has ended (a run that began before
+                // that may still finish; its transition would be refused by the rollout's version check).
+                dev.cutover.testing.Eventually.await(java.time.Duration.ofSeconds(10), "the lock's session gone",
+                        () -> rollout.count("SELECT count(*) FROM pg_stat_activity "
+                                + "WHERE application_name = 'cutover-guard-lock'") == 0);
                 guard.runUntil(3, e -> true);
                 guard.run();
             }
