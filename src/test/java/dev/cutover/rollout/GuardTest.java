@@ -126,6 +126,26 @@ class GuardTest {
     }
 
     @Test
+    void evaluationsAreKeptSevenDaysAndThenPruned() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = RolloutApi.start(clock)) {
+            GuardHarness guard = new GuardHarness(clock, app);
+            JsonNode old = guard.run();
+            guard.run();
+            clock.advance(Duration.ofDays(6));
+            JsonNode sixDaysLater = guard.run();
+            assertThat(guard.rollout().count("SELECT count(*) FROM rollout_evaluations WHERE id = "
+                    + old.path("id").asLong())).as("6 days old: kept").isEqualTo(1);
+            clock.advance(Duration.ofDays(1).plusHours(1));
+            guard.run();
+            RolloutApi rollout = guard.rollout();
+            Eventually.await(Duration.ofSeconds(20), "evaluations older than 7 days pruned", () -> rollout.count(
+                    "SELECT count(*) FROM rollout_evaluations WHERE id < " + sixDaysLater.path("id").asLong()) == 0);
+            assertThat(rollout.count("SELECT count(*) FROM rollout_evaluations")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aP95OfSixSecondsPausesAndDoesNotRollBack() {
         TestClock clock = TestClock.atRoundTime();
         try (TestApp app = RolloutApi.start(clock)) {
