@@ -9,8 +9,9 @@ import java.sql.Statement;
 /**
  * The guard's PostgreSQL session-level advisory lock, on a connection of its own (never one of the pool's): the
  * instance holding it is the one that guards. When that instance dies its session ends and PostgreSQL releases the
- * lock, so another instance takes it at its next attempt. Each check first proves the connection alive, so an
- * instance whose session was cut (PostgreSQL restarted, network) knows it no longer guards.
+ * lock, so another instance takes it at its next attempt. Every instance keeps one such session open (named
+ * {@code cutover-guard-lock}) and tries the lock on it at each of its runs; each check first proves the session
+ * alive, so an instance whose session was cut (PostgreSQL restarted, network) knows it no longer guards.
  *
  * <p>Not thread-safe: used by the guard's thread alone.
  */
@@ -18,8 +19,11 @@ final class GuardLock implements AutoCloseable {
     /** The lock's key: the same on every instance, unlikely to meet another application's. */
     static final String KEY = "SELECT pg_try_advisory_lock(hashtext('cutover.rollout.guard'))";
 
+    static final String APPLICATION_NAME = "cutover-guard-lock";
+
     private final DatabaseUrl url;
     private Connection connection;
+    private boolean holding;
 
     GuardLock(DatabaseUrl url) {
         this.url = url;
@@ -31,21 +35,18 @@ final class GuardLock implements AutoCloseable {
     /** Who holds the lock now, taking it if it is free. */
     Holder holdOrAcquire() {
         try {
-            if (connection != null && connection.isValid(2)) {
-                return Holder.THIS_INSTANCE;
+            if (connection == null || !connection.isValid(2)) {
+                close(); // a session that was cut held nothing any more
+                connection = url.openSession(APPLICATION_NAME);
+                detectDeathQuickly(connection);
             }
-            close();
-            Connection opened = url.openSession("cutover-guard-lock");
-            try (Statement statement = opened.createStatement();
-                 ResultSet rs = statement.executeQuery(KEY)) {
-                if (rs.next() && rs.getBoolean(1)) {
-                    detectDeathQuickly(opened);
-                    connection = opened;
-                    return Holder.THIS_INSTANCE;
+            if (!holding) {
+                try (Statement statement = connection.createStatement();
+                     ResultSet rs = statement.executeQuery(KEY)) {
+                    holding = rs.next() && rs.getBoolean(1);
                 }
             }
-            opened.close();
-            return Holder.ANOTHER_INSTANCE;
+            return holding ? Holder.THIS_INSTANCE : Holder.ANOTHER_INSTANCE;
         } catch (SQLException e) {
             close();
             return Holder.UNREACHABLE;
@@ -70,7 +71,7 @@ final class GuardLock implements AutoCloseable {
     /** Whether the session holding the lock is still alive (a round trip); never takes the lock. */
     boolean stillHeld() {
         try {
-            return connection != null && connection.isValid(2);
+            return holding && connection != null && connection.isValid(2);
         } catch (SQLException e) {
             return false;
         }
@@ -87,5 +88,6 @@ final class GuardLock implements AutoCloseable {
             }
             connection = null;
         }
+        holding = false;
     }
 }

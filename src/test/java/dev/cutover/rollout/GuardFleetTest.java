@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /** The guard across instances: one guards, another takes over when it dies, and a restart of all loses nothing. */
 class GuardFleetTest {
+    /** The backend holding the guard's session-level advisory lock. */
+    private static final String HOLDER = "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            + "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'cutover-guard-lock' "
+            + "AND a.datname = current_database()";
 
     @Test
     void whenTheGuardingInstanceDiesAnotherGuardsWithinTwoIntervalsAndActsOnce() {
@@ -60,20 +64,22 @@ class GuardFleetTest {
             guard.run();
             RolloutApi rollout = guard.rollout();
             for (int cut = 0; cut < 3; cut++) {
-                assertThat(rollout.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        + "WHERE application_name = 'cutover-guard-lock'")).as("one session holds the lock").isEqualTo(1);
+                long holder = rollout.count(HOLDER);
+                assertThat(holder).as("a session holds the guard's lock").isPositive();
+                assertThat(rollout.count("SELECT count(pg_terminate_backend(" + holder + "))")).isEqualTo(1);
                 // pg_terminate_backend only signals: wait until the session has ended (a run that began before
                 // that may still finish; its transition would be refused by the rollout's version check).
                 dev.cutover.testing.Eventually.await(java.time.Duration.ofSeconds(10), "the lock's session gone",
-                        () -> rollout.count("SELECT count(*) FROM pg_stat_activity "
-                                + "WHERE application_name = 'cutover-guard-lock'") == 0);
+                        () -> rollout.count("SELECT count(*) FROM pg_stat_activity WHERE pid = " + holder) == 0);
                 guard.runUntil(3, e -> true);
                 guard.run();
             }
             assertThat(rollout.count("SELECT count(*) FROM (SELECT at FROM rollout_evaluations GROUP BY at "
                     + "HAVING count(*) > 1) twice")).as("no run judged by two instances").isZero();
-            assertThat(rollout.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cutover-guard-lock'"))
-                    .isEqualTo(1);
+            assertThat(rollout.count("SELECT count(*) FROM (" + HOLDER + ") holders")).as("one holder").isEqualTo(1);
+            assertThat(rollout.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                    + "'cutover-guard-lock' AND datname = current_database()")).as("one session per instance, kept open")
+                    .isEqualTo(2);
             assertThat(rollout.state().path("status").asText()).isEqualTo("ACTIVE");
         }
     }
