@@ -39,6 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NotifierTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** The idempotency keys of the fences {@link #assertNothingMoreArrives} queues; never counted as requests. */
+    static final String FENCE = "test-fence:";
+    private static final java.util.concurrent.atomic.AtomicInteger fences = new java.util.concurrent.atomic.AtomicInteger();
 
     @Test
     void aPauseReachesTheWebhookOnceWithItsTextReasonAndIdempotencyKey() {
@@ -61,7 +64,7 @@ class NotifierTest {
             awaitCount(rollout, "SELECT count(*) FROM notification_outbox WHERE delivered_at IS NOT NULL AND attempts = 1", 1);
 
             clock.advance(Duration.ofMinutes(10));
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, rollout, clock);
             assertThat(receiver.requests()).hasSize(1);
         }
     }
@@ -87,7 +90,7 @@ class NotifierTest {
             awaitCount(rollout, "SELECT count(*) FROM notification_outbox WHERE delivered_at IS NOT NULL", 2);
 
             clock.advance(Duration.ofHours(1));
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, rollout, clock);
             assertThat(receiver.requests()).as("two refused, two accepted").hasSize(4);
             assertThat(keysOf(receiver.deliveries())).as("each delivered exactly once").doesNotHaveDuplicates();
         }
@@ -133,7 +136,7 @@ class NotifierTest {
             Received delivery = receiver.awaitDeliveries(1).get(0);
             assertThat(delivery.json().path("action").asText()).isEqualTo("rollout.pause");
             awaitCount(RolloutApi.of(next), "SELECT count(*) FROM notification_outbox WHERE delivered_at IS NOT NULL", 1);
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, RolloutApi.of(next), clock);
             assertThat(receiver.requests()).hasSize(1);
         }
     }
@@ -152,7 +155,7 @@ class NotifierTest {
         try (Receiver receiver = Receiver.start(clock);
              TestApp next = TestApp.builder().env(env).env("PORT", "0").env("ALERT_WEBHOOK_URL", receiver.url())
                      .clock(clock).start()) {
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, RolloutApi.of(next), clock);
             assertThat(receiver.requests()).as("leased by the app that was stopped").isEmpty();
             clock.advance(Notifier.LEASE);
             assertThat(receiver.awaitDeliveries(1)).extracting(Received::idempotencyKey).containsExactly(key);
@@ -173,7 +176,7 @@ class NotifierTest {
             awaitCount(instances.get(0), "SELECT count(*) FROM notification_outbox WHERE delivered_at IS NOT NULL",
                     actions.size());
             clock.advance(Notifier.LEASE.multipliedBy(2));
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, instances.get(0), clock);
             assertThat(keysOf(receiver.requests())).doesNotHaveDuplicates().hasSize(actions.size());
             assertThat(instances.get(0).count("SELECT count(*) FROM notification_outbox WHERE delivered_at IS NOT NULL "
                     + "AND attempts = 1")).isEqualTo(actions.size());
@@ -192,7 +195,7 @@ class NotifierTest {
             assertThat(rollout.count("SELECT extract(epoch FROM next_attempt_at - last_attempt_at)::bigint "
                     + "FROM notification_outbox")).as("the webhook's 120 s, not the backoff's 1 s").isEqualTo(120);
             clock.advance(Duration.ofSeconds(119));
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, rollout, clock);
             receiver.answer(200);
             clock.advance(Duration.ofSeconds(1));
             List<Received> delivered = receiver.awaitDeliveries(1);
@@ -262,7 +265,7 @@ class NotifierTest {
 
             receiver.answer(200);
             clock.advance(Duration.ofDays(1));
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, rollout, clock);
             assertThat(receiver.requests()).as("the first attempt and the last").hasSize(2);
         }
     }
@@ -295,7 +298,7 @@ class NotifierTest {
             Received delivery = receiver.awaitDeliveries(1).get(0);
             assertThat(delivery.json().path("action").asText()).isEqualTo("rollout.pause");
             awaitCount(rollout, "SELECT count(*) FROM notification_outbox WHERE delivered_at IS NOT NULL AND attempts = 2", 1);
-            assertNothingMoreArrives(receiver);
+            assertNothingMoreArrives(receiver, rollout, clock);
             assertThat(receiver.requests()).hasSize(2);
             assertThat(LogCapture.errorsSince(mark)).as("the outage is a WARN, never an ERROR of the notifier")
                     .noneSatisfy(line -> assertThat(line).contains("ERROR " + Notifier.class.getName()));
@@ -334,18 +337,21 @@ class NotifierTest {
     }
 
     /**
-     * The notifier ticks every 200 ms: in a second of real time (five ticks) nothing more must arrive. This sleeps on
-     * purpose: it proves an absence, which no condition can be polled for.
+     * Proves that the notifier, looking at the outbox at the clock's present time, sends nothing more: a fence row due
+     * now is queued behind everything (rows are claimed in order of when they are due), so once the fence reaches the
+     * webhook every row due at that time has been attempted too. The fence is removed again, so counts of the outbox
+     * and of the receiver's requests are the test's own.
      */
-    private static void assertNothingMoreArrives(Receiver receiver) {
+    private static void assertNothingMoreArrives(Receiver receiver, RolloutApi rollout, TestClock clock) {
         int before = receiver.requests().size();
-        try {
-            Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        assertThat(receiver.requests()).as("requests after a second more").hasSize(before);
+        String key = FENCE + fences.incrementAndGet();
+        String at = "'" + clock.instant() + "'";
+        rollout.count("INSERT INTO notification_outbox (created_at, idempotency_key, kind, payload, next_attempt_at) "
+                + "VALUES (" + at + ", '" + key + "', 'test.fence', '{\"text\": \"fence\"}', " + at + ") RETURNING 1");
+        Eventually.await(WAIT, "the fence " + key + " at the webhook", () -> receiver.sawFence(key));
+        rollout.count("WITH gone AS (DELETE FROM notification_outbox WHERE idempotency_key = '" + key
+                + "' RETURNING 1) SELECT count(*) FROM gone");
+        assertThat(receiver.requests()).as("requests once the notifier has looked at the outbox again").hasSize(before);
     }
 
     private static List<String> keysOf(List<Received> received) {
@@ -411,13 +417,22 @@ class NotifierTest {
             held = new CountDownLatch(1);
         }
 
+        /** Every POST but the tests' fences. */
         List<Received> requests() {
-            return List.copyOf(requests);
+            return requests.stream().filter(r -> !isFence(r)).toList();
+        }
+
+        boolean sawFence(String key) {
+            return requests.stream().anyMatch(r -> key.equals(r.idempotencyKey()));
+        }
+
+        private static boolean isFence(Received r) {
+            return r.idempotencyKey() != null && r.idempotencyKey().startsWith(FENCE);
         }
 
         /** The requests it answered 2xx. */
         List<Received> deliveries() {
-            return requests.stream().filter(r -> r.status() / 100 == 2).toList();
+            return requests().stream().filter(r -> r.status() / 100 == 2).toList();
         }
 
         List<Received> awaitRequests(int count) {
