@@ -73,10 +73,6 @@ public final class Guard implements AutoCloseable, HealthIndicator {
         return guard;
     }
 
-    Duration interval() {
-        return interval;
-    }
-
     private void loop() {
         while (running) {
             try {

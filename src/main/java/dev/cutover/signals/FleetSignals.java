@@ -236,11 +236,6 @@ public final class FleetSignals {
         return new Fleet(out, ready);
     }
 
-    /** Whisper ready fleet-wide: at least one live instance with a loaded model. */
-    public boolean whisperReady() {
-        return fleet().whisperReady();
-    }
-
     /**
      * Whisper ready fleet-wide for the guard: an instance with a loaded model was seen at or after {@code since}.
      * The guard passes a little before its previous run, so that an instance that heartbeats every 5 s is never

@@ -98,16 +98,6 @@ public final class SignalStore {
         }
     }
 
-    /** Every instance's windows that start in [from, to). */
-    public List<Row> windows(Instant from, Instant to) {
-        return jdbi.withHandle(handle -> windows(handle, from, to));
-    }
-
-    List<Row> windows(Handle handle, Instant from, Instant to) {
-        return handle.createQuery(SELECT_WINDOWS).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
-                .map(this::row).list();
-    }
-
     /**
      * Merges every instance's windows that start in [from, to) into {@code into}, grouped by {@code group}, reading
      * them as a stream (a cursor in one transaction): a span of 48 h over many instances is never held in memory.
@@ -134,12 +124,6 @@ public final class SignalStore {
                 .setFetchSize(500).map(this::row)
                 .useStream(rows -> rows.forEach(row -> into.computeIfAbsent(group.apply(row), g -> new WindowCounts())
                         .merge(row.counts())));
-    }
-
-    /** The hourly rollups that start in [from, to). */
-    public List<Row> rollups(Instant from, Instant to) {
-        return jdbi.withHandle(handle -> handle.createQuery(SELECT_ROLLUPS).bind("from", Timestamp.from(from))
-                .bind("to", Timestamp.from(to)).map(this::row).list());
     }
 
     /** Recomputes the rollups of every hour in [from, to) from the windows, under a lock so one instance does it. */
