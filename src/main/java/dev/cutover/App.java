@@ -182,7 +182,7 @@ public final class App implements AutoCloseable {
         RolloutStore store = new RolloutStore(database.jdbi(), JsonMapping.objectMapper());
         RolloutService service = new RolloutService(store,
                 new FlagAdminService(new FlagStore(database.jdbi()), auditLog), auditLog,
-                signals.fleet(), JsonMapping.objectMapper(), wiring.clock());
+                signals.fleet(), JsonMapping.objectMapper(), wiring.clock(), wiring.settings().guardInterval());
         try {
             service.seed();
         } catch (RuntimeException e) {

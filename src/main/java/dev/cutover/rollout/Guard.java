@@ -63,7 +63,6 @@ public final class Guard implements AutoCloseable, HealthIndicator {
     /** Wires and starts the guard of this instance (every instance runs one; the lock picks who guards). */
     public static Guard start(RolloutService rollout, SignalStore signals, FleetSignals fleet, DatabaseUrl url,
                               String instanceId, Clock clock, Duration interval, MeterRegistry metrics) {
-        rollout.guardInterval(interval);
         GuardStore store = rollout.guardStore();
         GuardLock lock = new GuardLock(url);
         Guard guard = new Guard(lock, new GuardRun(rollout, store, signals, fleet, instanceId, lock::stillHeld), store,

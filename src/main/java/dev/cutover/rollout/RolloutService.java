@@ -42,13 +42,14 @@ public final class RolloutService {
     private final AdvanceReadiness readiness;
     private final FleetSignals fleet;
     private final GuardStore guardStore;
-    private volatile Duration guardInterval = Scenario.DEFAULT_GUARD_INTERVAL;
+    private final Duration guardInterval;
     private final ObjectMapper json;
     private final Clock clock;
     private final AtomicBoolean seeded = new AtomicBoolean();
 
     public RolloutService(RolloutStore store, FlagAdminService flags, AuditLog audit,
-                          FleetSignals fleet, ObjectMapper json, Clock clock) {
+                          FleetSignals fleet, ObjectMapper json, Clock clock, Duration guardInterval) {
+        this.guardInterval = guardInterval;
         this.store = store;
         this.flags = flags;
         this.audit = audit;
@@ -99,11 +100,6 @@ public final class RolloutService {
     private RolloutView.GuardView guardView(RolloutState state, Optional<GuardStore.Saved> guard) {
         return new RolloutView.GuardView(guardInterval.toSeconds(), state.judgedSince(),
                 guard.map(g -> g.memory().lastRunAt()).orElse(null), guard.map(GuardStore.Saved::instanceId).orElse(null));
-    }
-
-    /** Tells the view how often the guard runs (set once when it is wired). */
-    void guardInterval(Duration interval) {
-        this.guardInterval = interval;
     }
 
     /** The rollout's state as stored. */
