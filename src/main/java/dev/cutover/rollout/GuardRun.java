@@ -213,8 +213,8 @@ final class GuardRun {
             }
         }
         for (int i = 0; i < rules.size() && d.transition == null; i++) {
-            boolean onset = verdicts.get(i).verdict() == Verdict.FAIL && !memory.rules().get(i).failing();
-            if (onset && rules.get(i).action() == Action.PAUSE && state.status() == RolloutStatus.ACTIVE) {
+            if (turnedFail(memory, verdicts, i) && rules.get(i).action() == Action.PAUSE
+                    && state.status() == RolloutStatus.ACTIVE) {
                 d.transition = Transition.PAUSE;
                 d.actingRule = i;
                 d.outcome = "pause";
@@ -226,8 +226,7 @@ final class GuardRun {
                     + describe(verdicts.get(d.actingRule)) + ")";
         }
         for (int i = 0; i < rules.size(); i++) {
-            boolean onset = verdicts.get(i).verdict() == Verdict.FAIL && !memory.rules().get(i).failing();
-            if (onset && rules.get(i).action() == Action.NOTIFY) {
+            if (turnedFail(memory, verdicts, i) && rules.get(i).action() == Action.NOTIFY) {
                 d.notify[i] = true;
                 d.acted[i] = true;
                 if (d.transition == null) {
@@ -236,6 +235,11 @@ final class GuardRun {
             }
         }
         return d;
+    }
+
+    /** Whether rule {@code i} is FAIL now and was not at the last run: what PAUSE and NOTIFY act on. */
+    private static boolean turnedFail(GuardMemory memory, List<RuleVerdict> verdicts, int i) {
+        return verdicts.get(i).verdict() == Verdict.FAIL && !memory.rules().get(i).failing();
     }
 
     /** Whether autopilot advances now, and the criteria it judged on the way. */
