@@ -74,6 +74,11 @@ public final class SnapshotVersionWaiter {
         return Optional.of(entry.ready().thenRunAsync(() -> { }, resumers));
     }
 
+    /** How many requests are waiting for a version now. */
+    int waiting() {
+        return count.get();
+    }
+
     private void release(long loaded) {
         for (Waiting entry : waiting) {
             if (entry.version() <= loaded) {

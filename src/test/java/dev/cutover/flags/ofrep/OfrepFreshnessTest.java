@@ -8,6 +8,7 @@ import dev.cutover.flags.FlagSnapshots;
 import dev.cutover.flags.FlagStatus;
 import dev.cutover.http.ErrorResponses;
 import dev.cutover.http.JsonMapping;
+import dev.cutover.testing.Eventually;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,12 +36,14 @@ class OfrepFreshnessTest {
     private final FlagSnapshots snapshots = new FlagSnapshots();
     private final ExecutorService resumers = SnapshotVersionWaiter.resumerPool();
     private Javalin http;
+    private SnapshotVersionWaiter waiter;
 
     @BeforeEach
     void start() {
         snapshots.replace(snapshot(1));
-        OfrepRoutes routes = new OfrepRoutes(new OfrepEvaluation(snapshots), new SnapshotVersionWaiter(snapshots,
-                SnapshotVersionWaiter.DEFAULT_WAIT, SnapshotVersionWaiter.DEFAULT_MAX_WAITING, resumers));
+        waiter = new SnapshotVersionWaiter(snapshots, SnapshotVersionWaiter.DEFAULT_WAIT,
+                SnapshotVersionWaiter.DEFAULT_MAX_WAITING, resumers);
+        OfrepRoutes routes = new OfrepRoutes(new OfrepEvaluation(snapshots), waiter);
         http = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(JsonMapping.objectMapper(), false));
             config.startup.showJavalinBanner = false;
@@ -57,8 +61,8 @@ class OfrepFreshnessTest {
     @Test
     void aRefetchForAVersionNotYetLoadedIsAnsweredOnceItIsLoaded() throws Exception {
         CompletableFuture<HttpResponse<String>> response = refetch("\"5-0123456789ab\"");
-        Thread.sleep(300); // not a wait for a condition: the answer must still be held after this long
-        assertThat(response).isNotDone();
+        Eventually.await(Duration.ofSeconds(5), "the refetch waiting for version 5", () -> waiter.waiting() == 1);
+        assertThat(response).as("held until version 5 is loaded").isNotDone();
 
         snapshots.replace(snapshot(5));
 
