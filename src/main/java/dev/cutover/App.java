@@ -30,6 +30,7 @@ import dev.cutover.http.JsonMapping;
 import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
 import dev.cutover.http.RequestEdge;
+import dev.cutover.http.UiRoutes;
 import dev.cutover.http.UploadLimiter;
 import dev.cutover.rollout.Guard;
 import dev.cutover.rollout.MigrationReport;
@@ -330,6 +331,7 @@ public final class App implements AutoCloseable {
         ErrorResponses.install(config);
         new HealthRoutes(wiring.health(), VERSION, wiring.adminAuth()).register(config);
         new MetricsRoutes(wiring.metrics()).register(config);
+        new UiRoutes().register(config);
         wiring.routes().forEach(routes -> routes.accept(config));
     }
 

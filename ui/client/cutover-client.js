@@ -1,0 +1,2 @@
+// The frontend client: see README.md "Frontend client". (Filled in by the client work.)
+export {};
