@@ -1,0 +1,3 @@
+// Placeholder until this panel lands; see app.js for what mount(ctx) receives.
+export function mount(ctx) {
+}
