@@ -250,7 +250,7 @@ function confirm(options) {
   byId('confirm-reason-field').hidden = !reasonRequired;
   const reason = byId('confirm-reason');
   reason.value = options.initialReason || '';
-  reason.required = reasonRequired;
+  reason.setAttribute('aria-required', String(reasonRequired)); // checked here, with a message that says why
   const ok = byId('confirm-ok');
   ok.textContent = options.confirmLabel || 'Confirm';
   ok.className = options.danger ? 'danger' : '';
@@ -303,15 +303,21 @@ async function describeChanges(before, after) {
   }
   try {
     const page = await api.get('/api/v1/audit?limit=20');
-    const since = before ? Date.parse(before.updatedAt) : 0;
     for (const event of page.events) {
-      if (event.target !== 'rollout' || Date.parse(event.at) <= since) continue;
+      if (event.target !== 'rollout' || !newerThan(event, before)) continue;
       lines.push(`${time(event.at)}: ${event.actor} ran ${event.action.replace(/^rollout\./, '')}${event.reason ? ` — “${event.reason}”` : ''}`);
     }
   } catch (e) {
     // the state lines above are still true
   }
   return lines;
+}
+
+/** Whether an audit row of the rollout was written after the view: a later state version or plan version. */
+function newerThan(event, view) {
+  if (!view) return true;
+  const after = event.after || {};
+  return (after.version ?? 0) > view.version || (after.planVersion ?? 0) > view.planVersion;
 }
 
 // ---- boot ----------------------------------------------------------------------------------------------------
