@@ -9,12 +9,12 @@ let srm = null; // the fleet's exposures since the phase began: {whisper, webspe
 let srmReadAt = 0;
 
 export function mount(ctx) {
-  ctx.onPoll(view => draw(ctx, view));
+  ctx.onPoll(view => draw(ctx, view || ctx.rollout));
 }
 
 async function draw(ctx, view) {
   if (!view) {
-    if (!ctx.rollout) fill(byId('panel-status'), h('p', {class: 'muted'}, 'The rollout cannot be read right now.'));
+    drawFlagOnly(ctx.flag);
     return;
   }
   drawHeader(view);
@@ -30,6 +30,27 @@ async function draw(ctx, view) {
     }
     drawChecks(view);
   }
+}
+
+/** Nothing of the rollout was ever read in this tab: what this instance serves from memory, if it answers. */
+function drawFlagOnly(flag) {
+  fill(byId('panel-checks'));
+  if (!flag) {
+    fill(byId('panel-status'), h('p', {id: 'rollout-unreadable', class: 'muted'}, 'The rollout cannot be read right now.'));
+    return;
+  }
+  const status = flag.status === 'DISABLED' ? 'ROLLED_BACK' : flag.status;
+  const badge = byId('status-badge');
+  badge.textContent = status.replace('_', ' ');
+  badge.dataset.status = status;
+  badge.hidden = false;
+  byId('top-phase').textContent = `${flag.percentage} % whisper`;
+  fill(byId('panel-status'), h('div', {class: 'card status-card', dataset: {status}},
+    h('p', {id: 'rollout-unreadable'}, 'The rollout (phase, criteria, rules) cannot be read while PostgreSQL is down. What this instance serves from memory:'),
+    h('div', {class: 'grid'},
+      stat('Status', h('span', {id: 'status-text', class: 'badge status', dataset: {status}}, status.replace('_', ' '))),
+      stat('Whisper', h('span', {id: 'phase-percent'}, `${flag.percentage} % of sessions`)),
+      stat('Flag version', String(flag.version)))));
 }
 
 function drawHeader(view) {

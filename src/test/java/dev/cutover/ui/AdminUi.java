@@ -4,7 +4,9 @@ import dev.cutover.testing.Browser;
 import dev.cutover.testing.TestApp;
 import java.time.Duration;
 import java.util.List;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /** The admin UI in a real browser, as an engineer uses it: sign in, act with a reason, read what it shows. */
 record AdminUi(Browser browser, TestApp app) {
@@ -53,6 +55,26 @@ record AdminUi(Browser browser, TestApp app) {
             field.sendKeys(reason);
         }
         browser.find("#confirm-ok").click();
+    }
+
+    /**
+     * Presses Tab (keyboard only) until the focused element matches {@code css}; fails if it is not reached within
+     * {@code maxPresses}. Returns how many presses it took.
+     */
+    int tabTo(String css, int maxPresses) {
+        for (int presses = 1; presses <= maxPresses; presses++) {
+            new Actions(browser.driver()).sendKeys(Keys.TAB).perform();
+            if (Boolean.TRUE.equals(browser.script("return document.activeElement.matches(arguments[0])", css))) {
+                return presses;
+            }
+        }
+        throw new AssertionError(css + " not reached by keyboard within " + maxPresses + " Tab presses; at "
+                + browser.script("return document.activeElement.outerHTML.slice(0, 200)"));
+    }
+
+    /** Keys typed into whatever has the focus (Keys.ENTER, text, …). */
+    void type(CharSequence... keys) {
+        new Actions(browser.driver()).sendKeys(keys).perform();
     }
 
     List<String> dialogList() {

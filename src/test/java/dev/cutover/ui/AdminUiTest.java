@@ -9,13 +9,17 @@ import dev.cutover.rollout.RolloutApi;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.Browser;
 import dev.cutover.testing.Eventually;
+import dev.cutover.testing.StoppablePostgres;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
 
 /**
  * The admin UI in headless Chromium against the real app and PostgreSQL: signing in, acting on the rollout with a
@@ -166,6 +170,132 @@ class AdminUiTest {
             assertThat(alice.unexpectedConsoleErrors()).isEmpty();
             assertThat(bob.unexpectedConsoleErrors("status of 409")).isEmpty();
         }
+    }
+
+    @Test
+    void at375PixelsWideTheKeyboardAloneReachesAndRunsEveryAction() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = RolloutApi.start(clock); Browser browser = Browser.start(375, 800, null)) {
+            RolloutApi api = RolloutApi.of(app);
+            AdminUi ui = new AdminUi(browser, app);
+            browser.open(app.baseUrl() + "/admin/");
+            browser.awaitVisible("#token", AdminUi.SHOWN);
+            ui.tabTo("#token", 5);
+            ui.type(TOKEN, Keys.ENTER);
+            ui.awaitStatus("ACTIVE", AdminUi.SHOWN);
+            ui.awaitPhase("baseline");
+            assertThat(pageWiderThanWindow(browser)).as("no sideways scrolling at 375 px").isFalse();
+            for (String view : List.of("overview", "signals", "plan", "lists", "history", "report")) {
+                ui.tabTo("nav a[data-view='" + view + "']", 40);
+            }
+            browser.screenshot("admin-375");
+
+            // baseline's soak has not elapsed: force-advance, through both confirmations, by keyboard.
+            keyboard(ui, "#action-force-advance", null);
+            browser.await(AdminUi.SHOWN, "the second confirmation", d -> ui.dialogTitle().startsWith("Override"));
+            answerByKeyboard(ui, "forced by keyboard");
+            ui.awaitPhase("developer-testing");
+            keyboard(ui, "#action-pause", "pause by keyboard");
+            ui.awaitStatus("PAUSED", AdminUi.SHOWN);
+            keyboard(ui, "#action-resume", "resume by keyboard");
+            ui.awaitStatus("ACTIVE", AdminUi.SHOWN);
+            keyboard(ui, "#action-rollback", "rollback by keyboard");
+            ui.awaitStatus("ROLLED_BACK", AdminUi.SHOWN);
+            keyboard(ui, "#action-resume", "back from the rollback");
+            ui.awaitStatus("PAUSED", AdminUi.SHOWN);
+            keyboard(ui, "#action-resume", "and on");
+            ui.awaitStatus("ACTIVE", AdminUi.SHOWN);
+
+            JsonNode plan = json(api.admin().get(AdminApi.ROLLOUT + "/plan"));
+            assertThat(api.admin().putPlan(AdminApi.planAt("0", 1), plan.path("planVersion").asLong(), "short plan")
+                    .statusCode()).isEqualTo(200);
+            ui.awaitPhase("test-1");
+            keyboard(ui, "#action-advance", "advance by keyboard");
+            ui.awaitPhase("full");
+            keyboard(ui, "#action-complete", "complete by keyboard");
+            ui.awaitStatus("COMPLETED", AdminUi.SHOWN);
+
+            List<String> actions = new ArrayList<>();
+            for (JsonNode event : api.audit()) {
+                if (event.path("target").asText().equals("rollout") && event.path("reason").asText().contains("keyboard")) {
+                    actions.add(event.path("action").asText());
+                }
+            }
+            assertThat(actions).containsExactly("rollout.complete", "rollout.advance", "rollout.rollback",
+                    "rollout.resume", "rollout.pause", "rollout.advance");
+            assertThat(pageWiderThanWindow(browser)).isFalse();
+            assertThat(ui.unexpectedConsoleErrors()).isEmpty();
+        }
+    }
+
+    @Test
+    void whilePostgresIsDownThePageStillRendersReadOnlyWithABannerAndComesBackWithIt(@TempDir Path postgresData) {
+        StoppablePostgres postgres = StoppablePostgres.started(postgresData);
+        TestClock clock = TestClock.atRoundTime();
+        try (postgres;
+             TestApp app = TestApp.builder().env("DATABASE_URL", postgres.url()).env("ADMIN_TOKEN", "ops:" + TOKEN)
+                     .clock(clock).start();
+             Browser browser = Browser.start()) {
+            RolloutApi api = RolloutApi.of(app);
+            api.ok("advance", true);
+            api.ok("advance", true);
+            AdminUi ui = AdminUi.signedIn(browser, app, TOKEN);
+            ui.awaitPhase("canary");
+            browser.awaitVisible("#action-pause", AdminUi.SHOWN);
+
+            postgres.stop();
+            browser.awaitText("#banner", "PostgreSQL is unreachable", Duration.ofSeconds(20));
+            browser.awaitText("#banner", "serves whisper to 10 % of sessions", AdminUi.SHOWN);
+            browser.awaitVisible("#actions-read-only", AdminUi.SHOWN);
+            assertThat(browser.findAll("#action-pause")).isEmpty();
+            assertThat(browser.text("#phase-name")).as("the last state read stays on screen").contains("canary");
+
+            browser.open(app.baseUrl() + "/admin/"); // a fresh page while PostgreSQL is down
+            browser.awaitText("#banner", "PostgreSQL is unreachable", Duration.ofSeconds(20));
+            browser.awaitText("#banner", "serves whisper to 10 % of sessions", AdminUi.SHOWN);
+            assertThat(browser.displayed("#console")).isTrue();
+            ui.awaitPhase("canary"); // as last read in this tab
+            browser.screenshot("admin-postgres-down");
+            try (Browser other = Browser.start()) { // a tab that never read the rollout: what the instance serves
+                AdminUi fresh = AdminUi.signedIn(other, app, TOKEN);
+                other.awaitText("#rollout-unreadable", "cannot be read while PostgreSQL is down", Duration.ofSeconds(20));
+                other.awaitText("#phase-percent", "10 % of sessions", AdminUi.SHOWN);
+                assertThat(fresh.status()).isEqualTo("ACTIVE");
+            }
+
+            postgres.start();
+            browser.await(Duration.ofSeconds(30), "the banner gone", d -> !browser.displayed("#banner"));
+            ui.awaitPhase("canary");
+            browser.awaitVisible("#action-pause", AdminUi.SHOWN);
+            assertThat(ui.unexpectedConsoleErrors("status of 503")).isEmpty();
+        }
+    }
+
+    /** Tabs to the action's button, presses Enter, and answers its confirmation by keyboard. */
+    private static void keyboard(AdminUi ui, String button, String reason) {
+        ui.browser().awaitVisible(button, AdminUi.SHOWN);
+        ui.browser().script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)");
+        ui.tabTo(button, 60);
+        ui.type(Keys.ENTER);
+        ui.browser().awaitVisible("#confirm-dialog[open]", AdminUi.SHOWN);
+        answerByKeyboard(ui, reason);
+    }
+
+    /** The dialog opens with the reason focused (or the confirm button when none is asked). */
+    private static void answerByKeyboard(AdminUi ui, String reason) {
+        ui.browser().awaitVisible("#confirm-dialog[open]", AdminUi.SHOWN);
+        if (reason != null) {
+            assertThat(ui.browser().script("return document.activeElement.id")).isEqualTo("confirm-reason");
+            ui.type(reason);
+            ui.tabTo("#confirm-ok", 3);
+        } else {
+            assertThat(ui.browser().script("return document.activeElement.id")).isEqualTo("confirm-ok");
+        }
+        ui.type(Keys.ENTER);
+    }
+
+    private static boolean pageWiderThanWindow(Browser browser) {
+        return (Boolean) browser.script("return document.documentElement.scrollWidth > window.innerWidth");
     }
 
     private static String background(Browser browser) {
