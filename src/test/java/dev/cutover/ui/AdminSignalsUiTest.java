@@ -7,14 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.Browser;
 import dev.cutover.testing.Eventually;
+import dev.cutover.testing.StoppablePostgres;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
 import dev.cutover.testing.Uploads;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.support.ui.Select;
 
@@ -125,6 +128,32 @@ class AdminSignalsUiTest {
             browser.screenshot("admin-signals-375");
             // The shell's page names no favicon, so Chromium's own request for /favicon.ico is a 404 (not this page's code).
             assertThat(browser.consoleErrors()).filteredOn(m -> !m.contains("/favicon.ico")).isEmpty();
+        }
+    }
+
+    @Test
+    void whilePostgresIsDownTheFleetTableStaysAsLastReadMarkedStaleAndIsLiveAgainOnceItIsBack(@TempDir Path postgresData) {
+        TestClock clock = TestClock.atRoundTime();
+        try (StoppablePostgres postgres = StoppablePostgres.started(postgresData);
+             TestApp app = TestApp.builder().env("DATABASE_URL", postgres.url()).env("ADMIN_TOKEN", "ops:" + SECRET)
+                     .clock(clock).start();
+             Browser browser = Browser.start()) {
+            signIn(browser, app);
+            awaitText(browser, "#fleet tbody tr[data-live='true']", "loaded", WAIT);
+
+            postgres.stop();
+            awaitText(browser, "#fleet-note", "Stale", Duration.ofSeconds(30));
+            assertThat(browser.script("return document.querySelectorAll('#fleet tbody tr[data-live]').length"))
+                    .as("the last table kept").isEqualTo(1L);
+            assertThat(browser.script("return document.getElementById('fleet').classList.contains('stale')")).isEqualTo(true);
+            browser.screenshot("admin-fleet-stale");
+
+            postgres.start();
+            browser.await(Duration.ofSeconds(60), "the fleet read again",
+                    d -> "".equals(text(browser, "#fleet-note")) && text(browser, "#fleet tbody").contains("live"));
+            // Requests refused while PostgreSQL was down are logged by Chromium as failed loads; nothing else may be.
+            assertThat(browser.consoleErrors()).filteredOn(m -> !m.contains("/favicon.ico") && !m.contains("status of 503"))
+                    .isEmpty();
         }
     }
 
