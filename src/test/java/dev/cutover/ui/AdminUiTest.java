@@ -127,6 +127,7 @@ class AdminUiTest {
             assertThat(browser.displayed("#rules tr[data-metric='error_rate'][data-verdict='FAIL']")).isTrue();
             assertThat(browser.findAll("#action-resume")).hasSize(1);
             assertThat(browser.findAll("#action-rollback")).isEmpty();
+            browser.screenshot("admin-desktop");
             assertThat(ui.unexpectedConsoleErrors()).isEmpty();
         }
     }
