@@ -48,6 +48,7 @@ async function start() {
   busy = true;
   button.disabled = true;
   const assignment = await client.getProvider({ sessionId, userId });
+  $('recorded').textContent = '';
   if (assignment.provider !== WHISPER) {
     status('Listening with Web Speech…');
     const result = await client.listen({ sessionId, language });

@@ -47,7 +47,8 @@ class DemoPageTest {
     @Test
     void aRecordingGoesToWhisperAndAfterARollbackTheNextOneGoesToWebSpeechWithoutAReload() {
         String session = "demo-happy";
-        try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).start();
+        TestClock clock = new TestClock(Instant.now());
+        try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).clock(clock).start();
              Browser browser = Browser.start(1280, 900, microphoneWav())) {
             AdminApi admin = new AdminApi(app, ADMIN);
             assertThat(admin.setPercentage("100").statusCode()).isEqualTo(200);
@@ -83,6 +84,18 @@ class DemoPageTest {
             assertThat(transcriptions(app)).as("the WebSpeech recording sent nothing to /transcribe")
                     .isEqualTo(transcriptionsBefore + 1);
             browser.screenshot("demo-after-rollback");
+
+            // Many getProvider calls (page load, each recording, each refetch), one exposure per provider.
+            awaitEventsDelivered(browser);
+            clock.advance(FLUSHED);
+            JsonNode exposures = Eventually.await(Duration.ofSeconds(20), "the exposures counted",
+                    () -> json(new AdminApi(app, ADMIN).get("/api/v1/signals?window=5m")).path("exposures"),
+                    e -> e.path("whisper").asLong() >= 1 && e.path("webspeech").asLong() >= 1);
+            assertThat(exposures.path("whisper").asLong()).isEqualTo(1);
+            assertThat(exposures.path("webspeech").asLong()).isEqualTo(1);
+            assertThat(signals(app, "whisper", "client").path("attempts").asLong()).isEqualTo(1);
+            assertThat(signals(app, "webspeech", "client").path("attempts").asLong()).isEqualTo(1);
+            assertThat(browser.consoleErrors()).isEmpty();
         }
     }
 
