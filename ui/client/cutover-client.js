@@ -631,7 +631,12 @@ export function createCutoverClient(options = {}) {
     return badge;
   }
 
+  /** Stops following the flag and hands the waiting events to sendBeacon (the client is done, e.g. unmounted). */
   function close() {
+    if (closed) {
+      return;
+    }
+    flushWithBeacon();
     closed = true;
     if (source) {
       source.close();
