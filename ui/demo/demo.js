@@ -7,7 +7,9 @@ const sessionId = params.get('session') || storedSession();
 const userId = params.get('user') || undefined;
 const language = params.get('lang') || navigator.language || 'en-US';
 
-const client = createCutoverClient({ flushIntervalMs: 1000, language });
+// ?flush=ms: how long events wait before they are sent (the tests make it long to see sendBeacon at work).
+const flushIntervalMs = Math.max(100, Number(params.get('flush')) || 1000);
+const client = createCutoverClient({ flushIntervalMs, language });
 const recorder = createRecorder();
 const $ = (id) => document.getElementById(id);
 const button = $('record');

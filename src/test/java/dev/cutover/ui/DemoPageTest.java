@@ -153,6 +153,31 @@ class DemoPageTest {
         }
     }
 
+    @Test
+    void eventsStillWaitingWhenThePageIsLeftAreSentWithSendBeacon() {
+        TestClock clock = new TestClock(Instant.now());
+        try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).clock(clock).start();
+             Browser browser = Browser.start(1280, 900, microphoneWav())) {
+            // At the baseline (0 %) the session is on WebSpeech; events would wait ten minutes for their timer.
+            browser.open(app.baseUrl() + "/demo/?session=demo-beacon&flush=600000");
+            browser.awaitText(".cutover-provider-badge", "WebSpeech", PAGE);
+            browser.find("#record").click();
+            awaitAttempts(browser, 1, PAGE);
+            assertThat(pendingEvents(browser)).as("the exposure and the attempt wait").isEqualTo(2);
+
+            browser.open("about:blank"); // pagehide: the client hands its batches to navigator.sendBeacon
+
+            // The page cannot say when the beacon arrived: the clock moves 2 s per look until its window is flushed.
+            JsonNode webspeech = Eventually.await(Duration.ofSeconds(30), "the beaconed attempt counted", () -> {
+                clock.advance(Duration.ofSeconds(2));
+                return signals(app, "webspeech", "client", "1h");
+            }, p -> p.path("attempts").asLong() >= 1);
+            assertThat(webspeech.path("attempts").asLong()).isEqualTo(1);
+            assertThat(webspeech.path("exposures").asLong()).isEqualTo(1);
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+    }
+
     /** Presses Record, lets the fake microphone play for two seconds of audio, presses Stop, awaits the result. */
     private static void recordWithWhisper(Browser browser, int attempt) {
         browser.find("#record").click();
@@ -183,7 +208,11 @@ class DemoPageTest {
     }
 
     private static JsonNode signals(TestApp app, String provider, String source) {
-        JsonNode view = json(new AdminApi(app, ADMIN).get("/api/v1/signals?window=5m"));
+        return signals(app, provider, source, "5m");
+    }
+
+    private static JsonNode signals(TestApp app, String provider, String source, String window) {
+        JsonNode view = json(new AdminApi(app, ADMIN).get("/api/v1/signals?window=" + window));
         for (JsonNode p : view.path("providers")) {
             if (p.path("provider").asText().equals(provider) && p.path("source").asText().equals(source)) {
                 return p;
