@@ -123,6 +123,10 @@ class DemoPageTest {
             assertThat(browser.find("#result-provider").getText())
                     .startsWith("WebSpeech").contains("fell back from Whisper");
             assertThat(pendingEvents(browser)).as("the fallback waits in the queue").isPositive();
+            assertThat(flushNow(browser)).as("a flush while the service is away fails").isFalse();
+            String waiting = waitingBatchIds(browser);
+            assertThat(flushNow(browser)).isFalse();
+            assertThat(waitingBatchIds(browser)).as("a retried batch keeps its batchId").isEqualTo(waiting).isNotEqualTo("[]");
 
             // A service that accepts connections and never answers: getProvider gives up after its 1.5 s timeout.
             try (SilentServer silent = SilentServer.on(port)) {
@@ -197,6 +201,17 @@ class DemoPageTest {
 
     private static void awaitEventsDelivered(Browser browser) {
         browser.await(Duration.ofSeconds(60), "every event delivered", d -> pendingEvents(browser) == 0);
+    }
+
+    private static boolean flushNow(Browser browser) {
+        return (Boolean) browser.asyncScript("const done = arguments[arguments.length - 1];"
+                + "window.cutoverDemo.client.flush().then(done);");
+    }
+
+    /** The ids of the batches waiting in the client's queue (kept in sessionStorage), as a JSON array. */
+    private static String waitingBatchIds(Browser browser) {
+        return (String) browser.script("return JSON.stringify(JSON.parse(sessionStorage.getItem('cutover:events'))"
+                + ".batches.map(b => b.batchId))");
     }
 
     private static long pendingEvents(Browser browser) {
