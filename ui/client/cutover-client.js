@@ -1,6 +1,12 @@
 // Cutover frontend client: which speech-to-text provider this session uses, whisper transcription with a Web Speech
 // fallback, and outcome reporting. An ES module with no dependencies; see README.md "Frontend client".
+import { createEventQueue } from './cutover-events.js';
+import { withTimeout } from './cutover-http.js';
+import { createRecorder } from './cutover-recorder.js';
 import { encodeWav, resample } from './cutover-wav.js';
+import { recognizeOnce } from './cutover-webspeech.js';
+
+export { createRecorder };
 
 export const WHISPER = 'whisper';
 export const WEBSPEECH = 'webspeech';
@@ -60,34 +66,12 @@ export function createCutoverClient(options = {}) {
   const sessions = new Map(); // key -> {sessionId, userId}
   const exposed = new Set();
   const listeners = new Set();
-  const queue = loadQueue();
-  let dropped = 0;
-  let flushTimer = null;
-  let flushing = null;
-  let failures = 0;
-  let retryAt = 0;
+  const store = storage ? storeOf(storage) : null;
+  const events = createEventQueue(base + EVENTS_PATH, config, store);
   let source = null;
   let sourceRetry = null;
   let streamLost = false;
   let closed = false;
-
-  const onHidden = () => {
-    if (document.visibilityState === 'hidden') {
-      flushWithBeacon();
-    }
-  };
-  const onPageHide = () => flushWithBeacon();
-  const onOnline = () => flush();
-  if (typeof document !== 'undefined') {
-    document.addEventListener('visibilitychange', onHidden);
-  }
-  if (typeof window !== 'undefined') {
-    window.addEventListener('pagehide', onPageHide);
-    window.addEventListener('online', onOnline);
-  }
-  if (pendingCount() > 0) {
-    scheduleFlush(0);
-  }
 
   // --- assignment ---
 
@@ -107,15 +91,18 @@ export function createCutoverClient(options = {}) {
     return view(await fetchAssignment(session));
   }
 
-  function fetchAssignment(session) {
+  // A forced ask (the flag changed) never joins a request that may have left before the change; the latest wins.
+  function fetchAssignment(session, force = false) {
     const key = keyOf(session);
-    if (inflight.has(key)) {
+    if (inflight.has(key) && !force) {
       return inflight.get(key);
     }
     const number = (sequence.get(key) || 0) + 1;
     sequence.set(key, number);
     const request = askAssignment(session).then((answer) => {
-      inflight.delete(key);
+      if (sequence.get(key) === number) {
+        inflight.delete(key);
+      }
       return sequence.get(key) === number ? apply(session, answer) : assignments.get(key) || answer;
     });
     inflight.set(key, request);
@@ -127,9 +114,11 @@ export function createCutoverClient(options = {}) {
     if (userId) {
       query.set('userId', userId);
     }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), config.assignmentTimeoutMs); // the body included
     try {
-      const response = await timedFetch(base + ASSIGNMENT_PATH + '?' + query, { cache: 'no-store' },
-          config.assignmentTimeoutMs);
+      const response = await fetch(base + ASSIGNMENT_PATH + '?' + query,
+          { cache: 'no-store', signal: controller.signal });
       if (!response.ok) {
         return fallbackEntry('http_' + response.status);
       }
@@ -146,6 +135,8 @@ export function createCutoverClient(options = {}) {
       };
     } catch (e) {
       return fallbackEntry(e && e.name === 'AbortError' ? 'timeout' : (e instanceof SyntaxError ? 'bad_answer' : 'network'));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -197,7 +188,7 @@ export function createCutoverClient(options = {}) {
     }
     exposed.add(mark);
     writeStorage(mark, '1');
-    enqueue({ type: 'exposure', sessionId, provider: entry.provider, reason: entry.reason });
+    events.enqueue({ type: 'exposure', sessionId, provider: entry.provider, reason: entry.reason });
   }
 
   function onProviderChange(listener) {
@@ -207,7 +198,7 @@ export function createCutoverClient(options = {}) {
 
   /** Re-asks every session this client knows, e.g. when the flag changed. */
   function refresh() {
-    return Promise.all([...sessions.values()].map((session) => fetchAssignment(session)));
+    return Promise.all([...sessions.values()].map((session) => fetchAssignment(session, true)));
   }
 
   // The OFREP event stream says when the flag changed: re-ask at once, so the next recording uses the new provider.
@@ -231,7 +222,7 @@ export function createCutoverClient(options = {}) {
       if (streamLost) {
         streamLost = false;
         refresh(); // changes may have been missed while away; the service is back, so send what waits too
-        flush();
+        events.flush();
       }
     };
     source.onerror = () => {
@@ -270,10 +261,18 @@ export function createCutoverClient(options = {}) {
     let fallbackCode = null;
     let result = null;
     try {
-      const response = await timedFetch(transcribeUrl, { method: 'POST', headers, body: form, signal },
-          config.transcribeTimeoutMs);
+      // The timeout covers the answer's body too: a service that sends headers and stalls is a timeout.
+      const { response, body } = await withTimeout(config.transcribeTimeoutMs, signal, async (abort) => {
+        const answer = await fetch(transcribeUrl, { method: 'POST', headers, body: form, signal: abort });
+        const json = await answer.json().catch((e) => {
+          if (e && e.name === 'AbortError') {
+            throw e;
+          }
+          return null;
+        });
+        return { response: answer, body: json };
+      });
       const latencyMs = now() - started;
-      const body = await response.json().catch(() => null);
       if (response.ok && body && typeof body.text === 'string') {
         const text = body.text.trim();
         const ms = seconds || Math.round((body.durationSec || 0) * 1000);
@@ -319,82 +318,12 @@ export function createCutoverClient(options = {}) {
    * One utterance through the browser's Web Speech API, reported as a webspeech attempt. Settles on the first
    * final result, on error (headless Chromium errors and may never fire "end"), or after webSpeechTimeoutMs.
    */
-  function listen({ sessionId, language, timeoutMs = config.webSpeechTimeoutMs } = {}) {
+  /** One utterance through the browser's Web Speech API (see cutover-webspeech.js), reported as a webspeech attempt. */
+  async function listen({ sessionId, language, timeoutMs = config.webSpeechTimeoutMs } = {}) {
     const lang = language || config.language || (typeof navigator !== 'undefined' ? navigator.language : undefined);
-    const Recognition = typeof window !== 'undefined' && (window.SpeechRecognition || window.webkitSpeechRecognition);
-    const started = now();
-    return new Promise((resolve) => {
-      let recognition = null;
-      let timer = null;
-      let audioStart = null;
-      let audioEnd = null;
-      let done = false;
-      const finish = (outcome, text, errorCode) => {
-        if (done) {
-          return;
-        }
-        done = true;
-        clearTimeout(timer);
-        if (recognition) {
-          recognition.onresult = recognition.onerror = recognition.onend = recognition.onnomatch = null;
-          try {
-            recognition.abort();
-          } catch (e) {
-            // already stopped
-          }
-        }
-        const end = now();
-        const result = { provider: WEBSPEECH, text: text || '', outcome,
-          latencyMs: end - (audioEnd !== null ? audioEnd : started),
-          audioMs: audioStart !== null ? (audioEnd !== null ? audioEnd : end) - audioStart : 0 };
-        if (errorCode) {
-          result.errorCode = errorCode;
-        }
-        reportAttempt(sessionId, result, lang);
-        resolve(result);
-      };
-      if (!Recognition) {
-        finish('error', '', 'not_supported');
-        return;
-      }
-      try {
-        recognition = new Recognition();
-        if (lang) {
-          recognition.lang = lang;
-        }
-        recognition.continuous = false;
-        recognition.interimResults = false;
-        recognition.maxAlternatives = 1;
-        recognition.onaudiostart = () => {
-          audioStart = now();
-        };
-        recognition.onaudioend = () => {
-          audioEnd = now();
-        };
-        recognition.onresult = (event) => {
-          const texts = [];
-          for (let i = event.resultIndex; i < event.results.length; i++) {
-            if (event.results[i].isFinal) {
-              texts.push(event.results[i][0].transcript);
-            }
-          }
-          if (texts.length > 0) {
-            const text = texts.join(' ').trim();
-            finish(text ? 'ok' : 'empty', text);
-          }
-        };
-        recognition.onnomatch = () => finish('no_speech', '', 'no-match');
-        recognition.onerror = (event) => {
-          const code = event && event.error ? String(event.error) : 'error';
-          finish(code === 'no-speech' ? 'no_speech' : code === 'aborted' ? 'aborted' : 'error', '', code);
-        };
-        recognition.onend = () => finish('empty', '');
-        timer = setTimeout(() => finish('error', '', 'timeout'), timeoutMs);
-        recognition.start();
-      } catch (e) {
-        finish('error', '', 'start_failed');
-      }
-    });
+    const result = { provider: WEBSPEECH, ...(await recognizeOnce({ lang, timeoutMs })) };
+    reportAttempt(sessionId, result, lang);
+    return result;
   }
 
   // --- outcome reporting ---
@@ -440,161 +369,7 @@ export function createCutoverClient(options = {}) {
     if (language) {
       attempt.language = String(language).slice(0, 64);
     }
-    enqueue(attempt);
-  }
-
-  function enqueue(event) {
-    queue.open.push(event);
-    const total = pendingCount();
-    if (total > config.maxQueuedEvents) {
-      trim(total - config.maxQueuedEvents);
-    }
-    saveQueue();
-    if (queue.open.length >= config.maxBatchEvents || jsonBytes(queue.open) >= config.maxBatchBytes) {
-      scheduleFlush(0);
-    } else {
-      scheduleFlush(config.flushIntervalMs);
-    }
-  }
-
-  /** Drops the oldest events beyond the bound (the service has been away for long). */
-  function trim(excess) {
-    while (excess > 0 && queue.batches.length > 0) {
-      excess -= queue.batches[0].events.length;
-      dropped += queue.batches.shift().events.length;
-    }
-    if (excess > 0) {
-      queue.open.splice(0, excess);
-      dropped += excess;
-    }
-  }
-
-  // Open events become batches with an id once; a batch keeps its id on every retry, so it is counted once.
-  function seal() {
-    while (queue.open.length > 0) {
-      const events = [];
-      while (queue.open.length > 0 && events.length < config.maxBatchEvents) {
-        events.push(queue.open[0]);
-        if (events.length > 1 && jsonBytes(events) > config.maxBatchBytes) {
-          events.pop();
-          break;
-        }
-        queue.open.shift();
-      }
-      queue.batches.push({ batchId: newBatchId(), events });
-    }
-    saveQueue();
-  }
-
-  function scheduleFlush(delay) {
-    if (closed) {
-      return;
-    }
-    const at = Math.max(Date.now() + delay, retryAt);
-    if (flushTimer !== null && flushTimer.at <= at) {
-      return;
-    }
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer.id);
-    }
-    flushTimer = { at, id: setTimeout(() => {
-      flushTimer = null;
-      flush();
-    }, Math.max(0, at - Date.now())) };
-  }
-
-  /** Sends every waiting batch now, in order; resolves to true when none is left waiting. */
-  function flush() {
-    if (flushing) {
-      return flushing;
-    }
-    flushing = sendAll().finally(() => {
-      flushing = null;
-    });
-    return flushing;
-  }
-
-  async function sendAll() {
-    seal();
-    while (queue.batches.length > 0) {
-      const batch = queue.batches[0];
-      let status = 0;
-      let retryAfter = 0;
-      try {
-        // A service that accepts and never answers must not hold the queue: give up, retry with the same batchId.
-        const response = await timedFetch(base + EVENTS_PATH, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(batch),
-          keepalive: true,
-        }, config.eventsTimeoutMs);
-        status = response.status;
-        retryAfter = Number(response.headers.get('Retry-After')) || 0;
-      } catch (e) {
-        status = 0;
-      }
-      if (status >= 200 && status < 300) {
-        remove(batch);
-      } else if (status === 400 || status === 413 || status === 415) {
-        console.warn('cutover: the service refused an event batch (' + status + '); it is dropped');
-        remove(batch);
-      } else {
-        failures += 1;
-        const backoff = Math.min(config.maxRetryDelayMs, config.flushIntervalMs * 2 ** Math.min(10, failures - 1));
-        retryAt = Date.now() + Math.max(backoff, retryAfter * 1000);
-        scheduleFlush(0);
-        return false;
-      }
-    }
-    failures = 0;
-    retryAt = 0;
-    if (queue.open.length > 0) {
-      scheduleFlush(config.flushIntervalMs);
-    }
-    return true;
-  }
-
-  function remove(batch) {
-    const index = queue.batches.indexOf(batch);
-    if (index >= 0) {
-      queue.batches.splice(index, 1);
-    }
-    saveQueue();
-  }
-
-  // The page is going away: hand every batch to the browser, which delivers beacons after the page is gone.
-  function flushWithBeacon() {
-    if (typeof navigator === 'undefined' || typeof navigator.sendBeacon !== 'function') {
-      return;
-    }
-    seal();
-    for (const batch of [...queue.batches]) {
-      const body = new Blob([JSON.stringify(batch)], { type: 'text/plain;charset=UTF-8' });
-      if (!navigator.sendBeacon(base + EVENTS_PATH, body)) {
-        break;
-      }
-      remove(batch);
-    }
-  }
-
-  function pendingCount() {
-    return queue.open.length + queue.batches.reduce((n, b) => n + b.events.length, 0);
-  }
-
-  function loadQueue() {
-    try {
-      const saved = JSON.parse(readStorage(STORAGE_PREFIX + 'events') || 'null');
-      if (saved && Array.isArray(saved.open) && Array.isArray(saved.batches)) {
-        return saved;
-      }
-    } catch (e) {
-      // a damaged entry is dropped
-    }
-    return { open: [], batches: [] };
-  }
-
-  function saveQueue() {
-    writeStorage(STORAGE_PREFIX + 'events', JSON.stringify(queue));
+    events.enqueue(attempt);
   }
 
   // --- the dev-mode indicator ---
@@ -636,43 +411,22 @@ export function createCutoverClient(options = {}) {
     if (closed) {
       return;
     }
-    flushWithBeacon();
     closed = true;
+    events.close();
     if (source) {
       source.close();
       source = null;
     }
     clearTimeout(sourceRetry);
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer.id);
-      flushTimer = null;
-    }
-    if (typeof document !== 'undefined') {
-      document.removeEventListener('visibilitychange', onHidden);
-    }
-    if (typeof window !== 'undefined') {
-      window.removeEventListener('pagehide', onPageHide);
-      window.removeEventListener('online', onOnline);
-    }
   }
 
-  // --- helpers bound to this client ---
-
   function readStorage(key) {
-    try {
-      return storage ? storage.getItem(key) : null;
-    } catch (e) {
-      return null;
-    }
+    return store ? store.get(key) : null;
   }
 
   function writeStorage(key, value) {
-    try {
-      if (storage) {
-        storage.setItem(key, value);
-      }
-    } catch (e) {
-      // full or forbidden: memory still holds it
+    if (store) {
+      store.set(key, value);
     }
   }
 
@@ -683,117 +437,11 @@ export function createCutoverClient(options = {}) {
     transcribe,
     listen,
     reportOutcome,
-    flush,
+    flush: events.flush,
     createIndicator,
-    pendingEvents: pendingCount,
-    droppedEvents: () => dropped,
+    pendingEvents: events.pending,
+    droppedEvents: events.dropped,
     close,
-  };
-}
-
-/**
- * A microphone recorder that makes 16 kHz mono WAV: start() opens the microphone, stop() resolves to
- * {blob, audioMs}. The AudioContext (and its worklet) is made on the first start(), which must follow a user
- * gesture, and reused after.
- */
-export function createRecorder({ workletUrl = new URL('./cutover-recorder-worklet.js', import.meta.url).href } = {}) {
-  const RATE = 16000;
-  let context = null;
-  let worklet = false;
-  let take = null;
-
-  async function contextReady() {
-    if (context === null) {
-      try {
-        context = new AudioContext({ sampleRate: RATE });
-      } catch (e) {
-        context = new AudioContext();
-      }
-      try {
-        await context.audioWorklet.addModule(workletUrl);
-        worklet = true;
-      } catch (e) {
-        worklet = false; // e.g. the module is on another origin: the ScriptProcessor fallback records too
-      }
-    }
-    if (context.state !== 'running') {
-      await context.resume();
-    }
-    return context;
-  }
-
-  async function start() {
-    if (take) {
-      throw new Error('already recording');
-    }
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false,
-      noiseSuppression: false, autoGainControl: false } });
-    let ctx;
-    let input;
-    try {
-      ctx = await contextReady();
-      input = ctx.createMediaStreamSource(stream);
-    } catch (e) {
-      stream.getTracks().forEach((track) => track.stop());
-      throw e;
-    }
-    const chunks = [];
-    let samples = 0;
-    const push = (chunk) => {
-      chunks.push(chunk);
-      samples += chunk.length;
-    };
-    let node;
-    if (worklet) {
-      node = new AudioWorkletNode(ctx, 'cutover-recorder', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1,
-        channelCountMode: 'explicit' });
-      node.port.onmessage = (event) => push(event.data);
-    } else {
-      node = ctx.createScriptProcessor(4096, 1, 1);
-      node.onaudioprocess = (event) => push(new Float32Array(event.inputBuffer.getChannelData(0)));
-    }
-    input.connect(node);
-    node.connect(ctx.destination); // the node outputs silence; connected so that it is pulled
-    take = { stream, input, node, chunks, rate: ctx.sampleRate, samples: () => samples };
-  }
-
-  function release() {
-    const current = take;
-    take = null;
-    current.input.disconnect();
-    current.node.disconnect();
-    if (current.node.port) {
-      current.node.port.onmessage = null;
-    }
-    current.stream.getTracks().forEach((track) => track.stop());
-    return current;
-  }
-
-  async function stop() {
-    if (!take) {
-      throw new Error('not recording');
-    }
-    const current = release();
-    const all = new Float32Array(current.samples());
-    let offset = 0;
-    for (const chunk of current.chunks) {
-      all.set(chunk, offset);
-      offset += chunk.length;
-    }
-    const mono = resample(all, current.rate, RATE);
-    return { blob: encodeWav(mono, RATE), audioMs: Math.round(mono.length * 1000 / RATE) };
-  }
-
-  return {
-    start,
-    stop,
-    cancel: () => {
-      if (take) {
-        release();
-      }
-    },
-    recording: () => take !== null,
-    recordedMs: () => (take ? Math.round(take.samples() * 1000 / take.rate) : 0),
   };
 }
 
@@ -852,15 +500,24 @@ function now() {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-function jsonBytes(value) {
-  return new TextEncoder().encode(JSON.stringify(value)).length;
-}
-
-function newBatchId() {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') {
-    return 'b-' + crypto.randomUUID();
-  }
-  return 'b-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12);
+/** get/set on a Storage that never throw (storage full, or disabled by the browser's settings). */
+function storeOf(storage) {
+  return {
+    get(key) {
+      try {
+        return storage.getItem(key);
+      } catch (e) {
+        return null;
+      }
+    },
+    set(key, value) {
+      try {
+        storage.setItem(key, value);
+      } catch (e) {
+        // full or forbidden: memory still holds it
+      }
+    },
+  };
 }
 
 function sessionStorageOrNull() {
@@ -868,27 +525,6 @@ function sessionStorageOrNull() {
     return typeof sessionStorage !== 'undefined' ? sessionStorage : null;
   } catch (e) {
     return null; // storage disabled: memory only
-  }
-}
-
-async function timedFetch(url, init, timeoutMs) {
-  const controller = new AbortController();
-  const outer = init.signal;
-  const abort = () => controller.abort();
-  if (outer) {
-    if (outer.aborted) {
-      controller.abort();
-    }
-    outer.addEventListener('abort', abort);
-  }
-  const timer = setTimeout(abort, timeoutMs);
-  try {
-    return await fetch(url, { ...init, signal: controller.signal });
-  } finally {
-    clearTimeout(timer);
-    if (outer) {
-      outer.removeEventListener('abort', abort);
-    }
   }
 }
 
