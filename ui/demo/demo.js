@@ -107,7 +107,7 @@ function show(result) {
 
 function showRecorded() {
   const ms = recorder.recordedMs();
-  $('recorded').textContent = ms > 0 ? (ms / 1000).toFixed(1) + ' s' : '';
+  $('recorded').textContent = ms > 0 ? (ms / 1000).toFixed(1) + ' s recorded' : '';
   $('recorded').dataset.ms = String(ms);
 }
 
