@@ -243,7 +243,8 @@ export function createCutoverClient(options = {}) {
   /**
    * Sends recorded audio to whisper (a Blob: audio/wav, audio/webm…, or {samples, sampleRate} to be encoded as
    * 16 kHz mono WAV). On 408/409/429/5xx, a timeout or a network error it reports a fallback and, unless
-   * {fallback: false}, listens with the Web Speech API instead. Resolves to a result, never rejects.
+   * {fallback: false}, listens with the Web Speech API instead. Every failure of the service or the network
+   * resolves to a result; only audio of the wrong type is a TypeError.
    */
   async function transcribe(audio, { sessionId, userId, language, audioMs, fallback = true, signal } = {}) {
     const blob = toBlob(audio);
@@ -277,6 +278,8 @@ export function createCutoverClient(options = {}) {
         const text = body.text.trim();
         const ms = seconds || Math.round((body.durationSec || 0) * 1000);
         result = { provider: WHISPER, text, outcome: text ? 'ok' : 'empty', latencyMs, audioMs: ms, response: body };
+      } else if (response.ok) {
+        fallbackCode = 'bad_answer'; // e.g. a proxy's HTML page: no transcript, so Web Speech gets its chance
       } else if (response.status >= 500 || FALLBACK_STATUSES.has(response.status)) {
         fallbackCode = (body && typeof body.error === 'string' && body.error) || 'http_' + response.status;
         if (response.status === 409 && body && body.provider === WEBSPEECH && validId(sessionId)) {
@@ -314,10 +317,6 @@ export function createCutoverClient(options = {}) {
     return { ...spoken, fallbackFrom: WHISPER, fallbackReason: fallbackCode };
   }
 
-  /**
-   * One utterance through the browser's Web Speech API, reported as a webspeech attempt. Settles on the first
-   * final result, on error (headless Chromium errors and may never fire "end"), or after webSpeechTimeoutMs.
-   */
   /** One utterance through the browser's Web Speech API (see cutover-webspeech.js), reported as a webspeech attempt. */
   async function listen({ sessionId, language, timeoutMs = config.webSpeechTimeoutMs } = {}) {
     const lang = language || config.language || (typeof navigator !== 'undefined' ? navigator.language : undefined);

@@ -8,7 +8,7 @@ import { timedFetch } from './cutover-http.js';
  * maxQueuedEvents, eventsTimeoutMs, and store ({get(key), set(key, value)}, or null: memory only).
  */
 export function createEventQueue(url, options, store) {
-  const KEY = 'cutover:events';
+  const KEY = 'cutover:events:' + url; // one queue per service, taken over by the next page load of the tab
   const queue = loadQueue();
   let dropped = 0;
   let flushTimer = null;

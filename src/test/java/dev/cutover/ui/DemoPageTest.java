@@ -210,8 +210,9 @@ class DemoPageTest {
 
     /** The ids of the batches waiting in the client's queue (kept in sessionStorage), as a JSON array. */
     private static String waitingBatchIds(Browser browser) {
-        return (String) browser.script("return JSON.stringify(JSON.parse(sessionStorage.getItem('cutover:events'))"
-                + ".batches.map(b => b.batchId))");
+        return (String) browser.script("return JSON.stringify(Object.keys(sessionStorage)"
+                + ".filter(k => k.startsWith('cutover:events:'))"
+                + ".flatMap(k => JSON.parse(sessionStorage.getItem(k)).batches.map(b => b.batchId)))");
     }
 
     private static long pendingEvents(Browser browser) {
