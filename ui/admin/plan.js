@@ -6,7 +6,7 @@
 // for a comparison with webspeech as percentage points — and sent as the 0–1 fractions the API takes; every other
 // threshold is the API's own number with its unit beside it.
 
-import {fill, h, percent} from './dom.js';
+import {fill, h, percent, time} from './dom.js';
 
 const PLAN = '/api/v1/rollout/plan';
 const DEBOUNCE_MS = 600;
@@ -458,7 +458,6 @@ async function save() {
     confirmLabel: 'Save plan',
   });
   if (reason === null) return;
-  const viewBefore = ctx.rollout;
   el.save.disabled = true;
   try {
     const saved = await ctx.api.put(PLAN, {expectedVersion: state.base.planVersion, plan: state.draft, reason});
@@ -466,10 +465,11 @@ async function save() {
     el.conflict.hidden = true;
     setBase(saved, clone(saved.plan));
     markDirty();
+    el.status.textContent = '';
     ctx.notify(`Plan saved (version ${saved.planVersion}).`, 'success');
     ctx.refresh();
   } catch (e) {
-    if (e.code === 'version_conflict') await conflicted(e, viewBefore);
+    if (e.code === 'version_conflict') await conflicted();
     else if (e.code === 'invalid_plan') {
       showProblems(el.problems, e.body.problems || [e.message]);
       markFields(e.body.problems || []);
@@ -481,7 +481,7 @@ async function save() {
   }
 }
 
-async function conflicted(failure, viewBefore) {
+async function conflicted() {
   let fresh;
   try {
     fresh = await ctx.api.get(PLAN);
@@ -492,13 +492,7 @@ async function conflicted(failure, viewBefore) {
   const theirs = diffPlans(state.base.plan, fresh.plan);
   const mine = changedPaths(state.base.plan, state.draft);
   const overlapping = [...changedPaths(state.base.plan, fresh.plan)].filter(path => mine.has(path));
-  const viewAfter = await ctx.refresh();
-  let history = [];
-  try {
-    history = (await ctx.describeChanges(viewBefore, viewAfter)).filter(line => !/^Rollout version/.test(line));
-  } catch (e) {
-    history = [];
-  }
+  const history = await savesSince(state.base.planVersion);
   state.conflict = {fresh};
   fill(el.conflict,
     h('h3', null, `Not saved: someone saved the plan first (version ${state.base.planVersion} → ${fresh.planVersion})`),
@@ -518,6 +512,18 @@ async function conflicted(failure, viewBefore) {
   el.conflict.hidden = false;
   el.conflict.scrollIntoView({block: 'nearest'});
   document.getElementById('plan-reapply').focus();
+}
+
+/** Who saved the plan after the version I loaded, and why (the audit log's rollout.plan rows). */
+async function savesSince(version) {
+  try {
+    const page = await ctx.api.get('/api/v1/audit?limit=50');
+    return page.events
+      .filter(e => e.action === 'rollout.plan' && e.after && e.after.planVersion > version)
+      .map(e => `Version ${e.after.planVersion} saved by ${e.actor} at ${time(e.at)}${e.reason ? `: “${e.reason}”` : ''}`);
+  } catch (e) {
+    return []; // what changed is still listed above
+  }
 }
 
 /** My edits (base → draft) written over the fresh plan; phases matched by their name in the plan I loaded. */
