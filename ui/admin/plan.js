@@ -64,6 +64,8 @@ function layout() {
 function simulationPanel() {
   el.simPhase = h('select', {id: 'simulation-phase', on: {change: () => {
     state.phase = Number(el.simPhase.value);
+    const details = document.getElementById(`plan-phase-${state.phase}`);
+    if (details) details.open = true;
     simulateSoon(0);
   }}});
   el.trafficMode = h('select', {id: 'simulation-traffic-mode', on: {change: () => {
@@ -148,6 +150,9 @@ function drawForm() {
   fill(el.form,
     h('p', {class: 'muted'}, `Plan version ${state.base.planVersion}. Proportions are in percent (a comparison `
       + 'with webspeech in percentage points); durations as 30s, 5m, 24h or 7d.'),
+    h('div', {class: 'buttons'},
+      h('button', {type: 'button', class: 'secondary', on: {click: () => openPhases(true)}}, 'Expand all phases'),
+      h('button', {type: 'button', class: 'secondary', on: {click: () => openPhases(false)}}, 'Collapse all')),
     h('div', {class: 'field plan-autopilot'},
       h('label', null, input({type: 'checkbox', id: 'plan-autopilot', path: 'autopilot', checked: plan.autopilot}),
         ' Autopilot: the guard advances by itself once the soak has elapsed and every criterion has been PASS for an hour '
@@ -157,8 +162,13 @@ function drawForm() {
 
 function drawPhase(phase, i, current) {
   const at = `phases[${i}]`;
-  return h('fieldset', {class: 'card plan-phase', id: `plan-phase-${i}`, dataset: {phase: String(i)}},
-    h('legend', null, `Phase ${i}: ${phase.name}`, current ? h('span', {class: 'badge plan-current'}, 'current') : null),
+  const title = `Phase ${i}: ${phase.name}`;
+  return h('details', {class: 'plan-phase-wrap', id: `plan-phase-${i}`, open: current || i === state.phase,
+    dataset: {phase: String(i)}},
+  h('summary', null, h('span', {class: 'plan-phase-title'}, title), ` — ${phase.whisperPercent} %, soak ${phase.minimumSoak}`,
+    current ? h('span', {class: 'badge plan-current'}, 'current') : null),
+  h('fieldset', {class: 'card plan-phase'},
+    h('legend', {class: 'visually-hidden'}, title),
     h('div', {class: 'plan-phase-fields'},
       labelled('Name', input({type: 'text', path: `${at}.name`, value: phase.name, required: true})),
       labelled('Whisper %', input({type: 'number', path: `${at}.whisperPercent`, value: phase.whisperPercent, min: 0,
@@ -167,7 +177,11 @@ function drawPhase(phase, i, current) {
       h('div', {class: 'field'}, h('label', null, input({type: 'checkbox', path: `${at}.manual`, checked: phase.manual}),
         ' Manual (only an engineer advances)'))),
     checksTable('Success criteria (all PASS to advance)', phase.criteria, `${at}.criteria`, false),
-    checksTable('Alert rules (what the guard acts on)', phase.rules, `${at}.rules`, true));
+    checksTable('Alert rules (what the guard acts on)', phase.rules, `${at}.rules`, true)));
+}
+
+function openPhases(open) {
+  el.form.querySelectorAll('details.plan-phase-wrap').forEach(details => { details.open = open; });
 }
 
 function checksTable(title, checks, at, rules) {
@@ -245,8 +259,10 @@ function edited(event) {
   target.setAttribute('aria-invalid', problem ? 'true' : 'false');
   if (key === 'name' || key === 'whisperPercent') drawPhaseChoice();
   if (key === 'name' && parent.name) {
-    const legend = target.closest('fieldset').querySelector('legend');
-    if (legend) legend.firstChild.textContent = `Phase ${path.match(/\d+/)[0]}: ${parent.name}`;
+    const title = `Phase ${path.match(/\d+/)[0]}: ${parent.name}`;
+    const details = target.closest('details');
+    details.querySelector('.plan-phase-title').textContent = title;
+    details.querySelector('legend').textContent = title;
   }
   markDirty();
   simulateSoon(DEBOUNCE_MS);
@@ -649,6 +665,8 @@ function markFields(problems) {
     const path = problem.split(':')[0];
     for (const control of el.form.querySelectorAll('[data-path]')) {
       if (control.dataset.path === path) {
+        const details = control.closest('details');
+        if (details) details.open = true;
         control.classList.add('invalid');
         control.setAttribute('aria-invalid', 'true');
       }

@@ -90,7 +90,7 @@ function stayRow(stay) {
     h('td', {class: 'num'}, `whisper ${number(exposures.whisper, 0)}`, h('br'), `webspeech ${number(exposures.webspeech, 0)}`),
     h('td', null, rollbacks.length ? h('ul', {class: 'reasons'}, rollbacks.map(r => h('li', null,
       `${time(r.at)} by ${r.by}${r.reason ? `: ${r.reason}` : ''}`))) : 'none'),
-    h('td', null, exit(stay.exit)));
+    h('td', {class: 'report-exit'}, exit(stay.exit)));
 }
 
 function exit(e) {
@@ -98,9 +98,10 @@ function exit(e) {
   return h('div', null,
     h('div', null, `${time(e.at)} by ${e.by}${e.forced ? ' (forced)' : ''}`),
     e.reason ? h('div', {class: 'muted'}, e.reason) : null,
-    e.criteria && e.criteria.length ? h('details', null, h('summary', null, `${e.criteria.length} criteria`),
-      h('ul', {class: 'reasons'}, e.criteria.map(c => h('li', null, verdictBadge(c.verdict), ' ',
+    (e.criteria && e.criteria.length) || (e.unmet && e.unmet.length) ? h('details', null,
+      h('summary', null, `${(e.criteria || []).length} criteria${e.unmet && e.unmet.length ? `, ${e.unmet.length} unmet` : ''}`),
+      h('ul', {class: 'reasons'}, (e.criteria || []).map(c => h('li', null, verdictBadge(c.verdict), ' ',
         `${c.metric}${c.comparison === 'RELATIVE_TO_WEBSPEECH' ? ' vs webspeech' : ''}: `
-        + `${c.value === null || c.value === undefined ? '–' : number(c.value, 4)}`)))) : null,
-    e.unmet && e.unmet.length ? h('ul', {class: 'reasons'}, e.unmet.map(u => h('li', null, `unmet: ${u}`))) : null);
+        + `${c.value === null || c.value === undefined ? '–' : number(c.value, 4)}`))),
+      e.unmet && e.unmet.length ? h('ul', {class: 'reasons'}, e.unmet.map(u => h('li', null, `unmet: ${u}`))) : null) : null);
 }
