@@ -1,6 +1,7 @@
 // History: the audit log (every write: who, what, why, before and after) and the guard's verdict history, newest
-// first, each paged with its cursor ("Load more") and filterable. The audit filter works on the pages loaded (load
-// more to search further back); the evaluations are filtered by the server (outcome, span).
+// first, each paged with its cursor ("Load more") and filterable. The audit's action select is the server's filter
+// (action=prefix, over the whole log); its text filter narrows the pages loaded (load more to search further back).
+// The evaluations are filtered by the server (outcome, span).
 
 import {fill, h, time, verdictBadge} from './dom.js';
 
@@ -9,9 +10,13 @@ const EVALUATIONS = '/api/v1/rollout/evaluations';
 const PAGE = 50;
 const OUTCOMES = ['all', 'ok', 'notify', 'pause', 'rollback', 'advance', 'refused'];
 const SPANS = ['1h', '6h', '24h', '7d'];
+const ACTIONS = [['', 'all'], ['rollout.', 'rollout.* (every rollout change)'], ['rollout.advance', 'rollout.advance'],
+  ['rollout.pause', 'rollout.pause'], ['rollout.resume', 'rollout.resume'], ['rollout.rollback', 'rollout.rollback'],
+  ['rollout.complete', 'rollout.complete'], ['rollout.plan', 'rollout.plan'], ['override.', 'override.* (allow / deny)'],
+  ['override.add', 'override.add'], ['override.remove', 'override.remove']];
 
 let ctx;
-const audit = {events: [], next: null, loaded: false, loading: false};
+const audit = {events: [], next: null, action: '', loaded: false, generation: 0};
 const runs = {evaluations: [], next: null, loading: false, generation: 0};
 const el = {};
 
@@ -37,7 +42,8 @@ export function mount(context) {
 function auditPanel() {
   el.filter = h('input', {id: 'audit-filter', type: 'search', autocomplete: 'off', placeholder: 'actor, action, target or reason',
     on: {input: drawAudit}});
-  el.action = h('select', {id: 'audit-action', on: {change: drawAudit}});
+  el.action = h('select', {id: 'audit-action', on: {change: () => loadAudit(true)}},
+    ACTIONS.map(([value, label]) => h('option', {value}, label)));
   el.auditBody = h('tbody');
   el.auditCount = h('p', {id: 'audit-count', class: 'muted', attrs: {'aria-live': 'polite'}});
   el.auditMore = h('button', {id: 'audit-more', type: 'button', class: 'secondary', hidden: true, on: {click: () => loadAudit(false)}},
@@ -57,56 +63,45 @@ function auditPanel() {
 }
 
 async function loadAudit(fresh) {
-  if (audit.loading) return;
-  audit.loading = true;
+  const generation = fresh ? ++audit.generation : audit.generation;
+  const action = el.action.value;
+  const params = new URLSearchParams({limit: String(PAGE)});
+  if (action) params.set('action', action);
+  if (!fresh && audit.next) params.set('before', String(audit.next));
   try {
-    const before = fresh ? null : audit.next;
-    const page = await ctx.api.get(`${AUDIT}?limit=${PAGE}${before ? `&before=${before}` : ''}`);
-    if (fresh) {
-      // Keep what was paged in further back: only the newest page is read again.
+    const page = await ctx.api.get(`${AUDIT}?${params}`);
+    if (generation !== audit.generation) return; // the action filter changed (or a fresher read started) meanwhile
+    if (fresh && audit.action === action && audit.events.length > page.events.length) {
+      // Keep what was paged in further back when the newest page joins it: only the newest rows are read again.
       const seen = new Set(page.events.map(e => e.id));
+      const joins = audit.events.some(e => seen.has(e.id));
       const oldest = page.events.length ? page.events[page.events.length - 1].id : Infinity;
-      const older = audit.events.filter(e => !seen.has(e.id) && e.id < oldest);
-      const contiguous = older.length && audit.events.some(e => seen.has(e.id));
-      audit.events = page.events.concat(contiguous ? older : []);
-      if (!contiguous) audit.next = page.nextBefore;
+      audit.events = page.events.concat(joins ? audit.events.filter(e => e.id < oldest) : []);
+      if (!joins) audit.next = page.nextBefore;
     } else {
-      audit.events = audit.events.concat(page.events);
+      audit.events = fresh ? page.events : audit.events.concat(page.events);
       audit.next = page.nextBefore;
     }
+    audit.action = action;
     audit.loaded = true;
     el.auditStatus.textContent = '';
   } catch (e) {
+    if (generation !== audit.generation) return;
     el.auditStatus.textContent = `The audit log cannot be read: ${e.message}`;
-  } finally {
-    audit.loading = false;
   }
-  drawActions();
   drawAudit();
-}
-
-function drawActions() {
-  const chosen = el.action.value;
-  const actions = [...new Set(audit.events.map(e => e.action))].sort();
-  const groups = [...new Set(actions.map(a => a.split('.')[0]))].filter(g => actions.some(a => a !== g && a.startsWith(`${g}.`)));
-  fill(el.action, h('option', {value: ''}, 'all'),
-    groups.map(g => h('option', {value: `${g}.`}, `${g}.*`)),
-    actions.map(a => h('option', {value: a}, a)));
-  el.action.value = [...el.action.options].some(o => o.value === chosen) ? chosen : '';
 }
 
 function drawAudit() {
   const words = el.filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  const action = el.action.value;
   const shown = audit.events.filter(event => {
-    if (action && !(action.endsWith('.') ? event.action.startsWith(action) : event.action === action)) return false;
     const text = `${event.actor} ${event.action} ${event.target} ${event.reason || ''}`.toLowerCase();
     return words.every(word => text.includes(word));
   });
   fill(el.auditBody, shown.length ? shown.map(auditRow)
     : h('tr', null, h('td', {colSpan: 6, class: 'muted'}, audit.loaded ? 'No entries match.' : 'Loading…')));
-  const filtered = words.length || action;
-  el.auditCount.textContent = `${filtered ? `${shown.length} of ` : ''}${audit.events.length} entries loaded`
+  el.auditCount.textContent = `${words.length ? `${shown.length} of ` : ''}${audit.events.length} entries loaded`
+    + (audit.action ? ` with action ${audit.action}${audit.action.endsWith('.') ? '*' : ''}` : '')
     + (audit.next ? ' (load more for older ones)' : '');
   el.auditMore.hidden = !audit.next;
 }
