@@ -24,7 +24,7 @@ const state = {
   phase: null,         // the phase index simulated
   traffic: null,       // null: the fleet's measured traffic; else {whisper, webspeech} attempts a minute
   loading: null,
-  sim: {timer: null, running: false, again: false, generation: 0},
+  sim: {timer: null, running: false, again: false, pending: false, generation: 0},
   conflict: null,      // {fresh, lines, overlapping}
 };
 const el = {};
@@ -33,7 +33,10 @@ export function mount(context) {
   ctx = context;
   const root = document.getElementById('panel-plan');
   fill(root, layout());
-  ctx.onShow('plan', () => { if (!state.base) load(); });
+  ctx.onShow('plan', () => {
+    if (!state.base) load();
+    else if (state.sim.pending) simulateSoon(0);
+  });
   ctx.onRollout((view, previous) => {
     if (!state.base || !previous || view.planVersion === state.base.planVersion) return;
     if (!isDirty()) load();
@@ -355,9 +358,12 @@ function readTraffic() {
   return {whisper: Number(el.whisperTraffic.value), webspeech: Number(el.webspeechTraffic.value)};
 }
 
+/** Simulates the draft after delay ms, or when the plan is next shown: the simulator costs seconds of a core. */
 function simulateSoon(delay) {
   clearTimeout(state.sim.timer);
   if (!state.draft) return;
+  state.sim.pending = !ctx.isVisible('plan');
+  if (state.sim.pending) return;
   state.sim.generation++;
   el.summary.classList.add('stale');
   el.simState.textContent = delay ? 'Edited: simulating shortly…' : 'Simulating…';

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -110,6 +111,13 @@ class AdminPlanUiTest {
             assertThat(browser.awaitText("#plan-problems", "phases[2].minimumSoak", UI_WAIT).getText())
                     .contains("duration");
 
+            // At 375 px the editor and the simulator stack, and only the tables scroll sideways.
+            browser.driver().manage().window().setSize(new Dimension(375, 800));
+            browser.await(UI_WAIT, "the page no wider than the window", d -> (Boolean) browser.script(
+                    "return document.documentElement.scrollWidth <= window.innerWidth"));
+            assertThat(browser.find("#plan-save").isDisplayed()).isTrue();
+            browser.screenshot("admin-plan-375");
+
             assertNoConsoleErrors(browser);
         }
     }
@@ -176,6 +184,7 @@ class AdminPlanUiTest {
             assertThat(browser.find("#evaluations tbody tr[data-id]").getText()).contains("canary").contains("acted");
             new Select(browser.find("#evaluations-outcome")).selectByValue("ok");
             browser.await(UI_WAIT, "the ok runs", d -> rows(browser, "#evaluations tbody tr[data-id]") == runs - 1);
+            browser.screenshot("admin-history");
 
             // The report, with the note that the rollout is not at 100 %.
             show(browser, "report");
