@@ -35,6 +35,13 @@ export function mount(context) {
       loadEvaluations(true);
     }
   });
+  let polls = 0;
+  ctx.onPoll(() => {
+    if (ctx.isVisible('history') && ++polls % 3 === 0) { // the guard runs every 15 s; overrides change the audit too
+      loadAudit(true);
+      if (!runs.next || runs.evaluations.length <= PAGE) loadEvaluations(true);
+    }
+  });
 }
 
 // ---- the audit log -------------------------------------------------------------------------------------------
@@ -98,22 +105,32 @@ function drawAudit() {
     const text = `${event.actor} ${event.action} ${event.target} ${event.reason || ''}`.toLowerCase();
     return words.every(word => text.includes(word));
   });
-  fill(el.auditBody, shown.length ? shown.map(auditRow)
+  const open = new Set([...el.auditBody.querySelectorAll('details[open]')].map(d => d.closest('tr').dataset.id));
+  const rowsBefore = [...el.auditBody.querySelectorAll('tr[data-id]')].map(tr => tr.dataset.id).join();
+  if (shown.length && rowsBefore === shown.map(e => String(e.id)).join()) {
+    updateAuditCount(words, shown);
+    return; // nothing new: keep the focus and what is open
+  }
+  fill(el.auditBody, shown.length ? shown.map(event => auditRow(event, open.has(String(event.id))))
     : h('tr', null, h('td', {colSpan: 6, class: 'muted'}, audit.loaded ? 'No entries match.' : 'Loading…')));
+  updateAuditCount(words, shown);
+}
+
+function updateAuditCount(words, shown) {
   el.auditCount.textContent = `${words.length ? `${shown.length} of ` : ''}${audit.events.length} entries loaded`
     + (audit.action ? ` with action ${audit.action}${audit.action.endsWith('.') ? '*' : ''}` : '')
     + (audit.next ? ' (load more for older ones)' : '');
   el.auditMore.hidden = !audit.next;
 }
 
-function auditRow(event) {
+function auditRow(event, open) {
   return h('tr', {dataset: {id: String(event.id), action: event.action}},
     h('td', null, time(event.at)),
     h('td', null, event.actor),
     h('td', null, h('code', null, event.action)),
     h('td', null, event.target),
     h('td', {class: 'audit-reason'}, event.reason || h('span', {class: 'muted'}, '–')),
-    h('td', null, h('details', null, h('summary', null, 'show'),
+    h('td', null, h('details', {open}, h('summary', null, 'show'),
       h('div', {class: 'audit-json'},
         h('h4', null, 'Before'), h('pre', null, json(event.before)),
         h('h4', null, 'After'), h('pre', null, json(event.after))))));
