@@ -10,7 +10,8 @@ const PANELS = ['./status.js', './actions.js', './fleet.js', './signals.js', './
 const POLL_MS = 2000;
 const VIEWS = ['overview', 'signals', 'plan', 'lists', 'history', 'report'];
 
-const state = {rollout: null, readOnly: false, unavailable: null, started: false, timer: null, events: null};
+const LAST_ROLLOUT_KEY = 'cutover.lastRollout';
+const state = {rollout: null, flag: null, readOnly: false, started: false, timer: null, events: null};
 const rolloutListeners = [];
 const pollListeners = [];
 const showListeners = new Map();
@@ -21,6 +22,8 @@ const ctx = {
   ApiFailure,
   /** The last GET /api/v1/rollout answer (null before the first, or when PostgreSQL was down from the start). */
   get rollout() { return state.rollout; },
+  /** While read-only: the flag as this instance serves it from memory ({percentage, status, version}), if known. */
+  get flag() { return state.flag; },
   /** True while the rollout cannot be read (PostgreSQL or the service unreachable): no actions. */
   readOnly: () => state.readOnly,
   /** fn(view, previous) on the first view and whenever the rollout's version, plan version or status changes. */
@@ -87,6 +90,8 @@ function accept(secret) {
 
 function signOut(message) {
   setToken(null);
+  sessionStorage.removeItem(LAST_ROLLOUT_KEY);
+  state.rollout = null;
   stop();
   byId('console').hidden = true;
   byId('sign-out').hidden = true;
@@ -112,6 +117,7 @@ async function start() {
     }
   }
   state.started = true;
+  if (!state.rollout) state.rollout = lastRead(); // shown (read-only) if the rollout cannot be read now
   showView();
   await poll();
   state.timer = setInterval(poll, POLL_MS);
@@ -148,8 +154,9 @@ async function readRollout() {
   let view = null;
   try {
     view = await api.get('/api/v1/rollout');
-    const previous = state.rollout;
+    const previous = state.readOnly ? null : state.rollout;
     state.rollout = view;
+    remember(view);
     setReadOnly(false);
     if (!previous || previous.version !== view.version || previous.planVersion !== view.planVersion
         || previous.status !== view.status) {
@@ -161,6 +168,23 @@ async function readRollout() {
   }
   pollListeners.forEach(fn => safely(fn, view));
   return view;
+}
+
+/** The last view read in this tab, so a page opened while PostgreSQL is down still shows where the rollout was. */
+function remember(view) {
+  try {
+    sessionStorage.setItem(LAST_ROLLOUT_KEY, JSON.stringify(view));
+  } catch (e) {
+    // storage full or disabled: only a reload during an outage shows less
+  }
+}
+
+function lastRead() {
+  try {
+    return JSON.parse(sessionStorage.getItem(LAST_ROLLOUT_KEY) || 'null');
+  } catch (e) {
+    return null;
+  }
 }
 
 function safely(fn, ...args) {
@@ -181,6 +205,7 @@ async function setReadOnly(readOnly, failure) {
   state.readOnly = readOnly;
   document.body.classList.toggle('read-only', readOnly);
   if (!readOnly) {
+    state.flag = null;
     setBanner(null);
     return;
   }
@@ -190,6 +215,7 @@ async function setReadOnly(readOnly, failure) {
     : 'PostgreSQL is unreachable. Read-only: the rollout cannot be changed until it is back; assignment keeps serving from memory.');
   try {
     const flag = await api.get('/api/v1/assignment?sessionId=cutover-admin-ui', {timeoutMs: 3000});
+    state.flag = {percentage: flag.percentage, status: flag.status, version: flag.version};
     lines.push(`This instance serves whisper to ${flag.percentage} % of sessions (flag version ${flag.version}, ${flag.status}).`);
   } catch (e) {
     // nothing more to say
@@ -250,7 +276,7 @@ function confirm(options) {
   byId('confirm-reason-field').hidden = !reasonRequired;
   const reason = byId('confirm-reason');
   reason.value = options.initialReason || '';
-  reason.required = reasonRequired;
+  reason.setAttribute('aria-required', String(reasonRequired)); // checked here, with a message that says why
   const ok = byId('confirm-ok');
   ok.textContent = options.confirmLabel || 'Confirm';
   ok.className = options.danger ? 'danger' : '';
@@ -303,15 +329,21 @@ async function describeChanges(before, after) {
   }
   try {
     const page = await api.get('/api/v1/audit?limit=20');
-    const since = before ? Date.parse(before.updatedAt) : 0;
     for (const event of page.events) {
-      if (event.target !== 'rollout' || Date.parse(event.at) <= since) continue;
+      if (event.target !== 'rollout' || !newerThan(event, before)) continue;
       lines.push(`${time(event.at)}: ${event.actor} ran ${event.action.replace(/^rollout\./, '')}${event.reason ? ` — “${event.reason}”` : ''}`);
     }
   } catch (e) {
     // the state lines above are still true
   }
   return lines;
+}
+
+/** Whether an audit row of the rollout was written after the view: a later state version or plan version. */
+function newerThan(event, view) {
+  if (!view) return true;
+  const after = event.after || {};
+  return (after.version ?? 0) > view.version || (after.planVersion ?? 0) > view.planVersion;
 }
 
 // ---- boot ----------------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ import java.util.function.Function;
  */
 public final class FleetSignals {
     public static final Duration FINE_SPAN = Duration.ofHours(48);
+    /** What a cohort table may be grouped by ({@code cohort}: browser × language). */
+    public static final List<String> COHORT_GROUPS = List.of("browser", "language", "cohort");
     static final double CONFIDENCE = 0.95;
     public static final Duration LIVE_WITHIN = Duration.ofSeconds(15);
     /** Hours that ended at least this long ago have a complete rollup (recomputed every minute). */
@@ -61,7 +63,10 @@ public final class FleetSignals {
                        Exposures exposures, List<ProviderSignals> cohorts) {
     }
 
-    /** The last {@code span} of flushed windows ({@code by}: null, "browser" or "language" for a cohort table). */
+    /**
+     * The last {@code span} of flushed windows ({@code by}: null, "browser", "language" or "cohort" for a cohort table;
+     * "cohort" is browser × language, named {@code "chrome/en"}).
+     */
     public View view(Duration span, String by) {
         Instant to = end();
         Instant from = to.minus(span);
@@ -90,7 +95,12 @@ public final class FleetSignals {
     }
 
     private List<ProviderSignals> cohorts(Instant from, Instant to, String by) {
-        Function<SignalStore.Row, String> cohort = by.equals("browser") ? r -> r.key().browser() : r -> r.key().language();
+        Function<SignalStore.Row, String> cohort = switch (by) {
+            case "browser" -> r -> r.key().browser();
+            case "language" -> r -> r.key().language();
+            case "cohort" -> r -> r.key().browser() + "/" + r.key().language();
+            default -> throw new IllegalArgumentException("by " + by);
+        };
         Map<List<String>, WindowCounts> merged = merged(from, to,
                 r -> List.of(r.key().provider(), r.key().source(), cohort.apply(r)));
         List<ProviderSignals> out = new ArrayList<>();

@@ -38,8 +38,8 @@ public final class SignalRoutes {
         QueryParams query = QueryParams.of(ctx.queryString());
         Duration window = duration(query, "window", "5m");
         String by = query.text("by").orElse(null);
-        if (by != null && !Set.of("browser", "language").contains(by)) {
-            throw ApiError.badRequest("invalid_by", "by is browser or language.");
+        if (by != null && !FleetSignals.COHORT_GROUPS.contains(by)) {
+            throw ApiError.badRequest("invalid_by", "by is browser, language or cohort (browser × language).");
         }
         Responses.noStore(ctx).json(DatabaseFailures.translate(() -> fleet.view(window, by)));
     }

@@ -19,7 +19,7 @@ import java.util.StringJoiner;
  * Drives the guard of running apps for the guard's tests: client events posted over HTTP, the shared clock moved one
  * guard interval at a time, and a wait (in real time, bounded) until some instance's guard has run at the new time.
  */
-final class GuardHarness {
+public final class GuardHarness {
     static final Duration INTERVAL = Duration.ofSeconds(15);
     private static final Duration RUN_WAIT = Duration.ofSeconds(20);
 
@@ -28,7 +28,7 @@ final class GuardHarness {
     private final List<TestApp> apps;
     private int session;
 
-    GuardHarness(TestClock clock, TestApp... apps) {
+    public GuardHarness(TestClock clock, TestApp... apps) {
         this(clock, INTERVAL, apps);
     }
 
@@ -40,13 +40,13 @@ final class GuardHarness {
     }
 
     /** The app whose guard holds the lock now (its {@code /health} says so). */
-    TestApp guarding() {
+    public TestApp guarding() {
         return Eventually.await(RUN_WAIT, "an instance guarding", () -> apps.stream()
                 .filter(app -> json(app.get("/health")).at("/guard/guarding").asBoolean()).findFirst().orElse(null),
                 app -> app != null);
     }
 
-    RolloutApi rollout() {
+    public RolloutApi rollout() {
         return RolloutApi.of(apps.get(0));
     }
 
@@ -59,14 +59,14 @@ final class GuardHarness {
     }
 
     /** From baseline to canary (10 %), forced, as an engineer would to test the guard. */
-    void toCanary() {
+    public void toCanary() {
         rollout().ok("advance", true);
         rollout().ok("advance", true);
         assertThat(rollout().state().at("/phase/name").asText()).isEqualTo("canary");
     }
 
     /** Posts {@code attempts} client attempts of {@code provider}, {@code errors} of them failed, spread over the apps. */
-    void attempts(String provider, int attempts, int errors, long latencyMs) {
+    public void attempts(String provider, int attempts, int errors, long latencyMs) {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < attempts; i++) {
             boolean failed = i < errors;
@@ -78,7 +78,7 @@ final class GuardHarness {
     }
 
     /** Posts split exposures: {@code whisper} sessions placed on whisper, {@code webspeech} on webspeech. */
-    void exposures(int whisper, int webspeech) {
+    public void exposures(int whisper, int webspeech) {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < whisper + webspeech; i++) {
             events.add("{\"type\":\"exposure\",\"sessionId\":\"x-" + (session++) + "\",\"provider\":\""
@@ -102,7 +102,7 @@ final class GuardHarness {
     }
 
     /** Moves the clock one guard interval and returns the guard's evaluation at the new time, by whichever instance. */
-    JsonNode run() {
+    public JsonNode run() {
         clock.advance(interval);
         Instant at = clock.instant();
         return Eventually.await(RUN_WAIT, "a guard run at " + at, () -> latest(), e -> e != null
@@ -113,7 +113,7 @@ final class GuardHarness {
      * Moves the clock one guard interval and waits for a guard run at the new time that need not leave an
      * evaluation (a rolled-back rollout has nothing to judge): seen in the guarding instance's {@code /health}.
      */
-    void idleRun() {
+    public void idleRun() {
         clock.advance(interval);
         Instant at = clock.instant();
         Eventually.await(RUN_WAIT, "a guard run at " + at, () -> apps.stream().anyMatch(app -> {
@@ -124,7 +124,7 @@ final class GuardHarness {
     }
 
     /** Guard runs until {@code done} holds, at most {@code runs} of them; the evaluations on the way. */
-    List<JsonNode> runUntil(int runs, java.util.function.Predicate<JsonNode> done) {
+    public List<JsonNode> runUntil(int runs, java.util.function.Predicate<JsonNode> done) {
         List<JsonNode> seen = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             JsonNode evaluation = run();
@@ -136,14 +136,14 @@ final class GuardHarness {
         throw new AssertionError("not done within " + runs + " guard runs: " + seen);
     }
 
-    JsonNode latest() {
+    public JsonNode latest() {
         HttpResponse<String> response = rollout().admin().get(RolloutApi.ROLLOUT + "/evaluations?limit=1&span=7d");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode page = json(response).path("evaluations");
         return page.isEmpty() ? null : page.get(0);
     }
 
-    List<JsonNode> evaluations(String query) {
+    public List<JsonNode> evaluations(String query) {
         HttpResponse<String> response = rollout().admin().get(RolloutApi.ROLLOUT + "/evaluations?" + query);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         List<JsonNode> out = new ArrayList<>();

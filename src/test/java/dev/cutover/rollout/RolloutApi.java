@@ -17,46 +17,46 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** The rollout's admin API against a running {@link TestApp}, for the rollout tests. */
-record RolloutApi(TestApp app, AdminApi admin) {
-    static final String ADMIN = "rollout-admin";
-    static final String ROLLOUT = "/api/v1/rollout";
+public record RolloutApi(TestApp app, AdminApi admin) {
+    public static final String ADMIN = "rollout-admin";
+    public static final String ROLLOUT = "/api/v1/rollout";
 
-    static TestApp start(TestClock clock) {
+    public static TestApp start(TestClock clock) {
         return TestApp.builder().env("ADMIN_TOKEN", "ops:" + ADMIN).env("EVENTS_RATE_LIMIT", "0").clock(clock).start();
     }
 
     /** Another instance on the same database (and clock). */
-    static TestApp second(TestApp first, TestClock clock) {
+    public static TestApp second(TestApp first, TestClock clock) {
         return TestApp.builder().env(first.env()).env("PORT", "0").clock(clock).start();
     }
 
-    static RolloutApi of(TestApp app) {
+    public static RolloutApi of(TestApp app) {
         return new RolloutApi(app, new AdminApi(app, ADMIN));
     }
 
-    JsonNode state() {
+    public JsonNode state() {
         HttpResponse<String> response = admin.get(ROLLOUT);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json(response);
     }
 
-    long version() {
+    public long version() {
         return state().path("version").asLong();
     }
 
-    HttpResponse<String> transition(String action, long expectedVersion, String reason, boolean force) {
+    public HttpResponse<String> transition(String action, long expectedVersion, String reason, boolean force) {
         return admin.post(ROLLOUT + "/" + action, "{\"expectedVersion\": " + expectedVersion + ", \"reason\": \""
                 + reason + "\"" + (force ? ", \"force\": true" : "") + "}");
     }
 
     /** The transition at the current version; asserts 200 and returns the new state. */
-    JsonNode ok(String action, boolean force) {
+    public JsonNode ok(String action, boolean force) {
         HttpResponse<String> response = transition(action, version(), "test: " + action, force);
         assertThat(response.statusCode()).as(action + ": " + response.body()).isEqualTo(200);
         return json(response);
     }
 
-    HttpResponse<String> putPlan(String planJson, long expectedVersion) {
+    public HttpResponse<String> putPlan(String planJson, long expectedVersion) {
         return app.send(HttpRequest.newBuilder(app.uri(ROLLOUT + "/plan"))
                 .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"expectedVersion\": " + expectedVersion
@@ -64,15 +64,15 @@ record RolloutApi(TestApp app, AdminApi admin) {
                 .build());
     }
 
-    JsonNode flag() {
+    public JsonNode flag() {
         return json(admin.get(AdminApi.FLAG));
     }
 
-    JsonNode audit() {
+    public JsonNode audit() {
         return json(admin.get("/api/v1/audit?limit=500")).path("events");
     }
 
-    long count(String sql) {
+    public long count(String sql) {
         DatabaseUrl url = DatabaseUrl.parse(app.env().get("DATABASE_URL"));
         try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user().orElse("postgres"),
                 url.password().orElse(""));

@@ -89,6 +89,42 @@ class SignalsFleetTest {
     }
 
     @Test
+    void theCohortTableByBrowserAndLanguageCountsEachPairForBothProvidersWorstFirst() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = start(clock)) {
+            StringJoiner events = new StringJoiner(",");
+            // chrome/en: whisper 1 error in 4, webspeech 0 in 2; firefox/de: whisper 3 in 3; safari/en: webspeech only.
+            for (int i = 0; i < 4; i++) {
+                events.add(cohortAttempt("ce" + i, "whisper", i == 0 ? "error" : "ok", "chrome", "en-US"));
+            }
+            events.add(cohortAttempt("cw0", "webspeech", "ok", "chrome", "en"));
+            events.add(cohortAttempt("cw1", "webspeech", "ok", "chrome", "en"));
+            for (int i = 0; i < 3; i++) {
+                events.add(cohortAttempt("fd" + i, "whisper", "error", "firefox", "de-DE"));
+            }
+            events.add(cohortAttempt("se0", "webspeech", "ok", "safari", "en-GB"));
+            assertThat(postEvents(app, "{\"events\":[" + events + "]}").statusCode()).isEqualTo(202);
+            clock.advance(FLUSHED);
+
+            JsonNode cohorts = Eventually.await(Duration.ofSeconds(10), "the cohort table",
+                    () -> json(admin(app).get("/api/v1/signals?window=15m&by=cohort")).path("cohorts"), c -> c.size() == 4);
+            List<String> rows = new ArrayList<>();
+            cohorts.forEach(c -> rows.add(c.path("provider").asText() + " " + c.path("source").asText() + " "
+                    + c.path("cohort").asText() + " " + c.path("failures").asLong() + "/" + c.path("attempts").asLong()));
+            assertThat(rows).containsExactlyInAnyOrder("whisper client firefox/de 3/3", "whisper client chrome/en 1/4",
+                    "webspeech client chrome/en 0/2", "webspeech client safari/en 0/1");
+            assertThat(rows.subList(0, 2)).as("worst first")
+                    .containsExactly("whisper client firefox/de 3/3", "whisper client chrome/en 1/4");
+            assertThat(admin(app).get("/api/v1/signals?window=15m&by=os").statusCode()).isEqualTo(400);
+        }
+    }
+
+    private static String cohortAttempt(String session, String provider, String outcome, String browser, String language) {
+        String attempt = attempt(session, provider, outcome, 400, 2000);
+        return attempt.substring(0, attempt.length() - 1) + ",\"browser\":\"" + browser + "\",\"language\":\"" + language + "\"}";
+    }
+
+    @Test
     void anEventAt9999MillisecondsAndOneAtTenSecondsLandInDifferentWindows() {
         TestClock clock = TestClock.atRoundTime();
         try (TestApp app = start(clock)) {

@@ -15,6 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -87,6 +88,37 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The text of the element matching {@code css}, read again if the page redrew it meanwhile (the admin UI redraws
+     * its live panels every poll).
+     */
+    public String text(String css) {
+        return read(() -> find(css).getText());
+    }
+
+    public String attribute(String css, String name) {
+        return read(() -> find(css).getAttribute(name));
+    }
+
+    public boolean displayed(String css) {
+        return read(() -> {
+            List<WebElement> found = findAll(css);
+            return !found.isEmpty() && found.get(0).isDisplayed();
+        });
+    }
+
+    private static <T> T read(java.util.function.Supplier<T> reading) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return reading.get();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public WebElement find(String css) {
         return driver.findElement(By.cssSelector(css));
     }
@@ -99,6 +131,7 @@ public final class Browser implements AutoCloseable {
     public <T> T await(Duration timeout, String what, Function<WebDriver, T> condition) {
         WebDriverWait wait = new WebDriverWait(driver, timeout, Duration.ofMillis(50));
         wait.withMessage(() -> what + "; page text: " + abbreviated(bodyText()));
+        wait.ignoring(StaleElementReferenceException.class);
         return wait.until(condition);
     }
 

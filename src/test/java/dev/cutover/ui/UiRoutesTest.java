@@ -59,7 +59,7 @@ class UiRoutesTest {
     void chromiumOpensTheAdminPage() {
         try (Browser browser = Browser.start()) {
             browser.open(app.baseUrl() + "/admin/");
-            browser.awaitText("main", "Cutover admin", Duration.ofSeconds(10));
+            browser.awaitText("#signin", "Admin token", Duration.ofSeconds(10));
             browser.script("console.error('probe')");
             assertThat(browser.consoleErrors()).anySatisfy(m -> assertThat(m).contains("probe"));
         }
