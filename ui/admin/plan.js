@@ -42,7 +42,10 @@ export function mount(context) {
     if (!isDirty()) load();
     else showStale(view.planVersion);
   });
-  ctx.onPoll(updateWritable);
+  ctx.onPoll(() => {
+    updateWritable();
+    if (!state.base && !state.loading && ctx.isVisible('plan') && !ctx.readOnly()) load(); // back after an outage
+  });
 }
 
 // ---- layout --------------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ class AdminPlanUiTest {
         try (TestApp app = start(clock); Browser browser = Browser.start()) {
             AdminApi admin = new AdminApi(app, SECRET);
             forceAdvance(admin, 2); // to canary: 10 %, with error-rate rules the simulator can run
-            signIn(browser, app);
+            AdminUi ui = AdminUi.signedIn(browser, app, SECRET);
             show(browser, "plan");
 
             browser.awaitVisible("#plan-phase-2", UI_WAIT);
@@ -68,7 +68,7 @@ class AdminPlanUiTest {
             browser.await(SIMULATION_WAIT, "the simulation of the edited plan", d -> !browser.find("#simulation-summary")
                     .getAttribute("class").contains("stale") && browser.find("#simulation-state").getText().contains("runs"));
             browser.find("#plan-save").click();
-            confirm(browser, "threshold", "canary rollback at 2 % while the webspeech baseline is noisy");
+            confirm(ui, "threshold", "canary rollback at 2 % while the webspeech baseline is noisy");
             browser.awaitText("#notice", "Plan saved (version 2)", UI_WAIT);
             JsonNode saved = json(admin.get("/api/v1/rollout/plan"));
             assertThat(saved.path("planVersion").asLong()).isEqualTo(2);
@@ -87,7 +87,7 @@ class AdminPlanUiTest {
             browser.awaitVisible("#plan-stale", UI_WAIT);
 
             browser.find("#plan-save").click();
-            confirm(browser, "minimum samples", "more samples before the canary rule acts");
+            confirm(ui, "minimum samples", "more samples before the canary rule acts");
             WebElement conflict = browser.awaitText("#plan-conflict", "someone saved the plan first", UI_WAIT);
             assertThat(conflict.getText()).contains("version 2 → 3").contains("minimum soak 48h → 36h")
                     .contains("shorter soak at 25 %");
@@ -98,7 +98,7 @@ class AdminPlanUiTest {
             browser.awaitText("#plan-status", "re-applied on plan version 3", UI_WAIT);
             assertThat(browser.find(CANARY_ERROR_MIN_SAMPLES).getAttribute("value")).isEqualTo("80");
             browser.find("#plan-save").click();
-            confirm(browser, "minimum samples", "more samples before the canary rule acts");
+            confirm(ui, "minimum samples", "more samples before the canary rule acts");
             browser.awaitText("#notice", "Plan saved (version 4)", UI_WAIT);
             JsonNode merged = json(admin.get("/api/v1/rollout/plan")).path("plan");
             assertThat(merged.at("/phases/2/rules/0/minSamples").asLong()).as("mine").isEqualTo(80);
@@ -118,7 +118,8 @@ class AdminPlanUiTest {
             assertThat(browser.find("#plan-save").isDisplayed()).isTrue();
             browser.screenshot("admin-plan-375");
 
-            assertNoConsoleErrors(browser);
+            assertThat(ui.unexpectedConsoleErrors("status of 409", "status of 400"))
+                    .as("only the conflict and the missing traffic the test caused").isEmpty();
         }
     }
 
@@ -127,7 +128,7 @@ class AdminPlanUiTest {
         TestClock clock = TestClock.atRoundTime();
         try (TestApp app = start(clock); Browser browser = Browser.start()) {
             AdminApi admin = new AdminApi(app, SECRET);
-            signIn(browser, app);
+            AdminUi ui = AdminUi.signedIn(browser, app, SECRET);
 
             // An allowlist entry whose note is markup: text on the page, never an element.
             show(browser, "lists");
@@ -145,7 +146,7 @@ class AdminPlanUiTest {
             assertThat(overrides.get(0).path("note").asText()).isEqualTo(note);
 
             browser.find("#allowlist button[data-remove]").click();
-            confirm(browser, "qa-laptop-7", "the QA laptop went back to the pool");
+            confirm(ui, "qa-laptop-7", "the QA laptop went back to the pool");
             browser.awaitText("#allowlist", "Empty.", UI_WAIT);
             assertThat(json(admin.get(AdminApi.FLAG + "/overrides")).path("overrides")).isEmpty();
 
@@ -196,7 +197,8 @@ class AdminPlanUiTest {
             assertThat(browser.find("#report-phases").getText()).contains("canary").contains("forced");
             browser.screenshot("admin-report");
 
-            assertNoConsoleErrors(browser);
+            assertThat(ui.unexpectedConsoleErrors("status of 409", "status of 400"))
+                    .as("only the conflict and the missing traffic the test caused").isEmpty();
         }
     }
 
@@ -204,13 +206,6 @@ class AdminPlanUiTest {
 
     private static TestApp start(TestClock clock) {
         return TestApp.builder().env("ADMIN_TOKEN", "ops:" + SECRET).env("EVENTS_RATE_LIMIT", "0").clock(clock).start();
-    }
-
-    private static void signIn(Browser browser, TestApp app) {
-        browser.open(app.baseUrl() + "/admin/");
-        browser.awaitVisible("#token", UI_WAIT).sendKeys(SECRET);
-        browser.find("#signin-submit").click();
-        browser.awaitVisible("#console", UI_WAIT);
     }
 
     private static void show(Browser browser, String view) {
@@ -223,26 +218,15 @@ class AdminPlanUiTest {
         input.sendKeys(Keys.chord(Keys.CONTROL, "a"), text);
     }
 
-    /** Waits for the confirmation naming {@code about}, types the reason and confirms. */
-    private static void confirm(Browser browser, String about, String reason) {
-        WebElement dialog = browser.awaitVisible("#confirm-dialog", UI_WAIT);
-        assertThat(dialog.getText()).contains(about);
-        browser.find("#confirm-reason").sendKeys(reason);
-        browser.find("#confirm-ok").click();
-        browser.await(UI_WAIT, "the dialog closed", d -> !browser.find("#confirm-dialog").isDisplayed());
+    /** Checks the open confirmation names {@code about}, then answers it with {@code reason}. */
+    private static void confirm(AdminUi ui, String about, String reason) {
+        assertThat(ui.browser().awaitVisible("#confirm-dialog[open]", UI_WAIT).getText()).contains(about);
+        ui.confirm(reason);
+        ui.browser().await(UI_WAIT, "the dialog closed", d -> ui.browser().findAll("#confirm-dialog[open]").isEmpty());
     }
 
     private static int rows(Browser browser, String css) {
         return browser.findAll(css).size();
-    }
-
-    /**
-     * Nothing failed on the page but the refusals the test caused (409 conflict, 400 no measured traffic) and the
-     * browser's own request for /favicon.ico, which the page does not link (the shell's, not these panels').
-     */
-    private static void assertNoConsoleErrors(Browser browser) {
-        assertThat(browser.consoleErrors()).filteredOn(message -> !message.contains("status of 409")
-                && !message.contains("status of 400") && !message.contains("/favicon.ico")).isEmpty();
     }
 
     // ---- the API behind the page's back --------------------------------------------------------------------------
