@@ -144,6 +144,7 @@ class AdminPlanUiTest {
             JsonNode overrides = json(admin.get(AdminApi.FLAG + "/overrides")).path("overrides");
             assertThat(overrides).hasSize(1);
             assertThat(overrides.get(0).path("note").asText()).isEqualTo(note);
+            browser.screenshot("admin-lists");
 
             browser.find("#allowlist button[data-remove]").click();
             confirm(ui, "qa-laptop-7", "the QA laptop went back to the pool");
