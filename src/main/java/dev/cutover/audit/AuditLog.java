@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
@@ -30,9 +31,8 @@ public final class AuditLog {
             SELECT id, at, actor, action, target, before::text AS before, after::text AS after, reason
               FROM audit_log
              WHERE id < :before
-             ORDER BY id DESC
-             LIMIT :limit
             """;
+    private static final String PAGE_ORDER = " ORDER BY id DESC LIMIT :limit";
     private static final String BY_TARGET = """
             SELECT id, at, actor, action, target, before::text AS before, after::text AS after, reason
               FROM audit_log
@@ -68,11 +68,25 @@ public final class AuditLog {
 
     /** Newest first, strictly older than the {@code before} id when given. */
     public AuditPage page(int limit, Optional<Long> before) {
-        List<AuditEvent> rows = jdbi.withHandle(handle -> handle.createQuery(PAGE)
-                .bind("before", before.orElse(Long.MAX_VALUE))
-                .bind("limit", limit + 1)
-                .map(this::event)
-                .list());
+        return page(limit, before, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Newest first, strictly older than the {@code before} id when given, only rows whose action starts with
+     * {@code actionPrefix} ({@code rollout.}, {@code override.remove}) and whose actor is {@code actor}, when given;
+     * the cursor pages on within the same filter.
+     */
+    public AuditPage page(int limit, Optional<Long> before, Optional<String> actionPrefix, Optional<String> actor) {
+        String sql = PAGE + (actionPrefix.isPresent() ? " AND action LIKE :actions" : "")
+                + (actor.isPresent() ? " AND actor = :actor" : "") + PAGE_ORDER;
+        List<AuditEvent> rows = jdbi.withHandle(handle -> {
+            Query query = handle.createQuery(sql)
+                    .bind("before", before.orElse(Long.MAX_VALUE))
+                    .bind("limit", limit + 1);
+            actionPrefix.ifPresent(prefix -> query.bind("actions", likePrefix(prefix)));
+            actor.ifPresent(name -> query.bind("actor", name));
+            return query.map(this::event).list();
+        });
         if (rows.size() <= limit) {
             return new AuditPage(rows, null);
         }
@@ -87,10 +101,15 @@ public final class AuditLog {
     public List<AuditEvent> forTarget(String target, String actionPrefix, int limit) {
         return jdbi.withHandle(handle -> handle.createQuery(BY_TARGET)
                 .bind("target", target)
-                .bind("actions", actionPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                .bind("actions", likePrefix(actionPrefix))
                 .bind("limit", limit)
                 .map(this::event)
                 .list());
+    }
+
+    /** A LIKE pattern matching what starts with {@code prefix} literally (PostgreSQL's escape is the backslash). */
+    private static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     private AuditEvent event(ResultSet rs, StatementContext ctx) throws SQLException {

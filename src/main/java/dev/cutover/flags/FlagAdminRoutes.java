@@ -90,7 +90,7 @@ public final class FlagAdminRoutes {
         int limit = query.positiveNumber("limit").map(l -> (int) Math.min(l, AuditLog.MAX_PAGE))
                 .orElse(DEFAULT_AUDIT_PAGE);
         Optional<Long> before = query.positiveNumber("before");
-        Responses.noStore(ctx).json(service.audit(limit, before));
+        Responses.noStore(ctx).json(service.audit(limit, before, query.text("action"), query.text("actor")));
     }
 
     private static long parseOverrideId(String text) {

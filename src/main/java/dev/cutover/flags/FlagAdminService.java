@@ -147,8 +147,11 @@ public final class FlagAdminService {
         });
     }
 
-    AuditPage audit(int limit, Optional<Long> before) {
-        return DatabaseFailures.translate(() -> audit.page(limit, before));
+    /** A page of the audit trail, optionally only actions starting with {@code actionPrefix} and by {@code actor}. */
+    AuditPage audit(int limit, Optional<Long> before, Optional<String> actionPrefix, Optional<String> actor) {
+        Optional<String> action = actionPrefix.map(a -> validText("action", a));
+        Optional<String> by = actor.map(a -> validText("actor", a));
+        return DatabaseFailures.translate(() -> audit.page(limit, before, action, by));
     }
 
     private <T> T write(Transaction<T> work) {

@@ -9,6 +9,7 @@ import dev.cutover.testing.TestApp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -261,6 +262,48 @@ class FlagAdminApiTest {
         assertBadRequest(alice.get("/api/v1/audit?limit=ten"), "invalid_limit");
         assertBadRequest(alice.get("/api/v1/audit?before=-3"), "invalid_before");
         assertThat(alice.get("/api/v1/audit?limit=100000").statusCode()).isEqualTo(200);
+        restore();
+    }
+
+    @Test
+    void theAuditTrailIsFilteredByActionPrefixAndActorAndPagesWithinTheFilter() {
+        AdminApi bob = new AdminApi(app, "bob-secret-2");
+        String path = FLAG + "/overrides";
+        List<Long> added = new ArrayList<>();
+        for (AdminApi who : List.of(alice, bob, bob)) {
+            HttpResponse<String> response = who.post(path, "{\"list\":\"deny\",\"subject\":\"session\",\"id\":\"audit-filter-"
+                    + added.size() + "\"}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            added.add(json(response).at("/override/id").asLong());
+        }
+        assertThat(alice.setPercentage("1").statusCode()).isEqualTo(200);
+
+        JsonNode bobs = json(alice.get("/api/v1/audit?action=override.&actor=bob&limit=1"));
+        assertThat(bobs.path("events")).hasSize(1);
+        assertThat(bobs.at("/events/0/actor").asText()).isEqualTo("bob");
+        assertThat(bobs.at("/events/0/after/subjectId").asText()).isEqualTo("audit-filter-2");
+        JsonNode older = json(alice.get("/api/v1/audit?action=override.&actor=bob&limit=1&before="
+                + bobs.path("nextBefore").asLong()));
+        assertThat(older.at("/events/0/after/subjectId").asText()).as("the cursor stays in the filter")
+                .isEqualTo("audit-filter-1");
+        assertThat(older.path("nextBefore").isNull()).as("bob's last override.* row").isTrue();
+
+        JsonNode rollout = json(alice.get("/api/v1/audit?action=rollout.&limit=500")).path("events");
+        assertThat(rollout).isNotEmpty().allSatisfy(e -> assertThat(e.path("action").asText()).startsWith("rollout."));
+        assertThat(rollout.get(0).path("actor").asText()).isEqualTo("alice");
+        assertThat(json(alice.get("/api/v1/audit?action=override.add&actor=alice&limit=500")).path("events"))
+                .allSatisfy(e -> assertThat(e.path("action").asText()).isEqualTo("override.add"))
+                .anySatisfy(e -> assertThat(e.at("/after/subjectId").asText()).isEqualTo("audit-filter-0"));
+        // LIKE's wildcards are literal in a prefix, and no actor is called "nobody".
+        assertThat(json(alice.get("/api/v1/audit?action=%25&limit=500")).path("events")).isEmpty();
+        assertThat(json(alice.get("/api/v1/audit?action=override_add&limit=500")).path("events")).isEmpty();
+        assertThat(json(alice.get("/api/v1/audit?actor=nobody")).path("events")).isEmpty();
+        assertBadRequest(alice.get("/api/v1/audit?actor=a%00b"), "invalid_actor");
+        assertBadRequest(alice.get("/api/v1/audit?action=%FF"), "invalid_action");
+
+        for (long id : added) {
+            assertThat(alice.delete(path + "/" + id).statusCode()).isEqualTo(200);
+        }
         restore();
     }
 
