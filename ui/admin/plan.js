@@ -383,6 +383,10 @@ async function simulate() {
     showProblems(el.simProblems, [...state.invalid.values()]);
     return;
   }
+  if (!state.traffic && !(await trafficMeasured())) {
+    askForTraffic();
+    return;
+  }
   const generation = state.sim.generation;
   const body = {plan: clone(state.draft), phase: state.phase};
   if (state.traffic) body.traffic = {whisperAttemptsPerMinute: state.traffic.whisper, webspeechAttemptsPerMinute: state.traffic.webspeech};
@@ -404,15 +408,32 @@ async function simulate() {
   }
 }
 
+/**
+ * Whether the fleet measured client attempts over the last 24 h (the simulator's default traffic); asked first, so
+ * that a fleet without traffic gets the traffic fields rather than a refused simulation.
+ */
+async function trafficMeasured() {
+  try {
+    const view = await ctx.api.get('/api/v1/signals?window=24h');
+    return view.providers.some(p => p.source === 'client' && p.attempts > 0);
+  } catch (e) {
+    return true; // let the simulator answer for itself
+  }
+}
+
+function askForTraffic() {
+  el.trafficMode.value = 'given';
+  el.trafficFields.hidden = false;
+  el.trafficNote.textContent = 'No client attempts were measured over the last 24 h: type the traffic to simulate.';
+  el.trafficNote.hidden = false;
+  state.traffic = readTraffic();
+  simulateSoon(0);
+}
+
 function simulationFailed(e) {
   showProblems(el.simProblems, []);
   if (e.code === 'no_measured_traffic') {
-    el.trafficMode.value = 'given';
-    el.trafficFields.hidden = false;
-    el.trafficNote.textContent = 'No client attempts were measured over the last 24 h: type the traffic to simulate.';
-    el.trafficNote.hidden = false;
-    state.traffic = readTraffic();
-    simulateSoon(0);
+    askForTraffic();
     return;
   }
   if (e.code === 'simulator_busy') {

@@ -62,8 +62,17 @@ record AdminUi(Browser browser, TestApp app) {
      * {@code maxPresses}. Returns how many presses it took.
      */
     int tabTo(String css, int maxPresses) {
+        return pressUntil(Keys.TAB, css, maxPresses);
+    }
+
+    /** Shift+Tab (backwards) until the focused element matches {@code css}. */
+    int tabBackTo(String css, int maxPresses) {
+        return pressUntil(Keys.chord(Keys.SHIFT, Keys.TAB), css, maxPresses);
+    }
+
+    private int pressUntil(CharSequence key, String css, int maxPresses) {
         for (int presses = 1; presses <= maxPresses; presses++) {
-            new Actions(browser.driver()).sendKeys(Keys.TAB).perform();
+            new Actions(browser.driver()).sendKeys(key).perform();
             if (Boolean.TRUE.equals(browser.script("return document.activeElement.matches(arguments[0])", css))) {
                 return presses;
             }

@@ -72,6 +72,10 @@ class AdminUiTest {
             assertThat(advance.path("actor").asText()).isEqualTo("ops");
             assertThat(advance.path("reason").asText()).isEqualTo("baseline steady for a day");
             assertThat(advance.at("/after/forced").asBoolean()).isFalse();
+            browser.find("nav a[data-view='history']").click();
+            browser.awaitText("#audit tbody", "baseline steady for a day", AdminUi.SHOWN);
+            assertThat(browser.text("#audit tbody tr[data-id]")).contains("ops").contains("rollout.advance");
+            browser.find("nav a[data-view='overview']").click();
 
             // developer-testing has a 48 h soak and criteria without data: only a forced advance leaves it.
             assertThat(browser.findAll("#action-advance")).isEmpty();
@@ -112,8 +116,9 @@ class AdminUiTest {
 
             guard.attempts("whisper", 1_000, 30, 800);
             guard.attempts("webspeech", 2_000, 10, 900);
-            guard.run();
-            // The guard judges what the instances have flushed to PostgreSQL: wait until the closed window is there.
+            // The guard judges what the instances have flushed to PostgreSQL: close the window (before the next
+            // guard run) and wait until it is there.
+            clock.advance(Duration.ofSeconds(11));
             Eventually.await(Duration.ofSeconds(10), "the attempts flushed", () -> json(RolloutApi.of(app).admin()
                     .get("/api/v1/signals?window=5m")).at("/providers/1/attempts").asLong() == 1_000);
             guard.runUntil(2, e -> e.path("outcome").asText().equals("rollback"));
@@ -269,6 +274,58 @@ class AdminUiTest {
             ui.awaitPhase("canary");
             browser.awaitVisible("#action-pause", AdminUi.SHOWN);
             assertThat(ui.unexpectedConsoleErrors("status of 503")).isEmpty();
+        }
+    }
+
+    @Test
+    void at375PixelsWideTheKeyboardAloneEditsThePlanManagesTheListsAndFiltersTheHistory() {
+        TestClock clock = TestClock.atRoundTime();
+        try (TestApp app = RolloutApi.start(clock); Browser browser = Browser.start(375, 800, null)) {
+            RolloutApi api = RolloutApi.of(app);
+            AdminUi ui = AdminUi.signedIn(browser, app, TOKEN);
+            ui.awaitPhase("baseline");
+
+            ui.tabTo("nav a[data-view='plan']", 40);
+            ui.type(Keys.ENTER);
+            browser.awaitVisible("input[data-path='phases[0].minimumSoak']", AdminUi.SHOWN);
+            ui.tabTo("input[data-path='phases[0].minimumSoak']", 80);
+            ui.type("12h"); // tabbing into a text field selects what it holds
+            assertThat(browser.attribute("input[data-path='phases[0].minimumSoak']", "value")).isEqualTo("12h");
+            ui.tabTo("#plan-save", 150);
+            ui.type(Keys.ENTER);
+            answerByKeyboard(ui, "shorter baseline soak, by keyboard");
+            browser.await(AdminUi.SHOWN, "the plan saved", d -> json(api.admin().get(AdminApi.ROLLOUT + "/plan"))
+                    .at("/plan/phases/0/minimumSoak").asText().equals("12h"));
+            assertThat(pageWiderThanWindow(browser)).isFalse();
+
+            ui.tabBackTo("nav a[data-view='lists']", 200);
+            ui.type(Keys.ENTER);
+            browser.awaitVisible("#override-id", AdminUi.SHOWN);
+            ui.tabTo("#override-id", 40);
+            ui.type("qa-keyboard-1");
+            ui.tabTo("#override-note", 5);
+            ui.type("added by keyboard");
+            ui.tabTo("#override-add", 5);
+            ui.type(Keys.ENTER);
+            browser.awaitText("#allowlist", "qa-keyboard-1", AdminUi.SHOWN);
+            ui.tabTo("#allowlist button[data-remove]", 40);
+            ui.type(Keys.ENTER);
+            answerByKeyboard(ui, "removed by keyboard");
+            browser.await(AdminUi.SHOWN, "the entry removed", d -> !browser.text("#allowlist").contains("qa-keyboard-1"));
+            assertThat(pageWiderThanWindow(browser)).isFalse();
+
+            ui.tabBackTo("nav a[data-view='history']", 200);
+            ui.type(Keys.ENTER);
+            browser.awaitText("#audit tbody", "removed by keyboard", AdminUi.SHOWN);
+            ui.tabTo("#audit-filter", 40);
+            ui.type("shorter baseline");
+            browser.await(AdminUi.SHOWN, "one row left", d -> browser.findAll("#audit tbody tr[data-id]").size() == 1);
+            ui.tabTo("#evaluations-outcome", 40);
+            ui.tabBackTo("nav a[data-view='report']", 200);
+            ui.type(Keys.ENTER);
+            browser.awaitVisible("#report", AdminUi.SHOWN);
+            assertThat(pageWiderThanWindow(browser)).isFalse();
+            assertThat(ui.unexpectedConsoleErrors()).isEmpty();
         }
     }
 
