@@ -93,8 +93,8 @@ final class AdvanceReadiness {
         CriterionVerdict v = j.verdict();
         String what = c.metric().key() + (c.latencyMs() != null ? " over " + c.latencyMs() + " ms" : "")
                 + " (" + c.provider() + "/" + c.source() + (c.relative() ? ", relative to webspeech" : "") + ") "
-                + c.direction().name().toLowerCase() + " " + c.threshold();
-        return "criteria[" + j.index() + "]: " + what + " is " + v.verdict() + " (value " + v.value() + ", interval "
-                + v.lower() + " to " + v.upper() + ", " + v.samples() + " samples, minimum " + c.minSamples() + ")";
+                + c.direction().name().toLowerCase() + " " + Figures.of(c.threshold());
+        return "criteria[" + j.index() + "]: " + what + " is " + v.verdict() + " (value " + Figures.of(v.value())
+                + ", interval " + Figures.of(v.lower()) + " to " + Figures.of(v.upper()) + ", " + v.samples() + " samples, minimum " + c.minSamples() + ")";
     }
 }

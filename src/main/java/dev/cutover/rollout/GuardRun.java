@@ -296,8 +296,9 @@ final class GuardRun {
     }
 
     private static String describe(RuleVerdict v) {
-        return "value " + v.value() + ", interval " + v.lower() + " to " + v.upper() + ", " + v.samples()
-                + " samples, statistic " + v.statistic() + " at alarm level " + v.alarmLevel();
+        return "value " + Figures.of(v.value()) + ", interval " + Figures.of(v.lower()) + " to " + Figures.of(v.upper())
+                + ", " + v.samples() + " samples, statistic " + Figures.of(v.statistic()) + " at alarm level "
+                + Figures.of(v.alarmLevel());
     }
 
     private static Map<String, Object> alert(RolloutState state, JudgedRule rule) {

@@ -150,7 +150,8 @@ public final class MigrationReport {
                 reasons.add(m.name() + ": " + m.verdict() + (m.minSamples() == 0
                         ? " (" + m.samples() + " rollback(s) in the last 7 days)"
                         : m.value() == null ? " (no samples, minimum " + m.minSamples() + ")"
-                        : " (value " + m.value() + ", interval " + m.lower() + " to " + m.upper() + ", " + m.samples()
+                        : " (value " + Figures.of(m.value()) + ", interval " + Figures.of(m.lower()) + " to "
+                        + Figures.of(m.upper()) + ", " + m.samples()
                         + " samples, minimum " + m.minSamples() + ")"));
             }
         }

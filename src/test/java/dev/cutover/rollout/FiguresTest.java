@@ -1,0 +1,21 @@
+package dev.cutover.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FiguresTest {
+    @Test
+    void numbersInSentencesKeepFourSignificantDigitsAndNoExponent() {
+        assertThat(Figures.of(0.021093738828834703)).isEqualTo("0.02109");
+        assertThat(Figures.of(0.024999999999999998)).isEqualTo("0.025");
+        assertThat(Figures.of(16.562424219741715)).isEqualTo("16.56");
+        assertThat(Figures.of(500.0)).isEqualTo("500");
+        assertThat(Figures.of(0.0)).isEqualTo("0");
+        assertThat(Figures.of(-1.0)).isEqualTo("-1");
+        assertThat(Figures.of(1e-7)).isEqualTo("0.0000001");
+        assertThat(Figures.of(123456.0)).isEqualTo("123500");
+        assertThat(Figures.of(Double.NaN)).isEqualTo("NaN");
+        assertThat(Figures.of((Double) null)).isEqualTo("null");
+    }
+}
