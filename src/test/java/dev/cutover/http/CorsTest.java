@@ -33,7 +33,8 @@ class CorsTest {
     private static final List<String> NOT_PUBLIC = List.of("/api/v1/flags/transcription-provider",
             "/api/v1/flags/transcription-provider/overrides", "/api/v1/flags/transcription-provider/overrides/1",
             "/api/v1/audit", "/api/v1/signals", "/api/v1/signals/series", "/api/v1/instances", "/transcribe", "/v1/audio/transcriptions", "/metrics", "/health", "/stats",
-            "/no/such/path", "/api/v1/assignmentx");
+            "/no/such/path", "/api/v1/assignmentx", "/admin/", "/admin/app.js", "/demo/", "/client/cutover-client.js",
+            "/vendor/uplot/dist/uPlot.esm.js", "/api/v1/rollout", "/api/v1/rollout/plan/simulate");
 
     @Test
     void preflightsFromAnAllowedOriginAreAnsweredForThePublicRoutesOnlyWithoutCredentialsOrWriteMethods() {

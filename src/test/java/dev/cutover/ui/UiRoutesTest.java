@@ -56,6 +56,21 @@ class UiRoutesTest {
     }
 
     @Test
+    void nothingOutsideUiIsServedWhateverThePathSays() {
+        // The migrations are on the classpath beside ui/ (db/migration/): one step up from the served folder.
+        assertThat(UiRoutesTest.class.getResource("/db/migration/V1__flag_store.sql")).isNotNull();
+        for (String path : new String[] {"/admin/../db/migration/V1__flag_store.sql",
+                "/admin/%2e%2e/%2e%2e/db/migration/V1__flag_store.sql", "/admin/..%2f..%2fdb/migration/V1__flag_store.sql",
+                "/client/..%2Fdb%2Fmigration%2FV1__flag_store.sql", "/demo/..%5c..%5cdb%5cmigration%5cV1__flag_store.sql",
+                "/vendor/uplot/../../../../db/migration/V1__flag_store.sql", "/admin/../../dev/cutover/App.class",
+                "/admin//etc/passwd", "/admin/%00"}) {
+            HttpResponse<String> response = app.get(path);
+            assertThat(response.statusCode()).as(path).isBetween(400, 499);
+            assertThat(response.body()).as(path).doesNotContainIgnoringCase("CREATE TABLE").doesNotContain("root:");
+        }
+    }
+
+    @Test
     void chromiumOpensTheAdminPage() {
         try (Browser browser = Browser.start()) {
             browser.open(app.baseUrl() + "/admin/");
