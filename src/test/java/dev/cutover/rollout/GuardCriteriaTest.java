@@ -4,6 +4,7 @@ import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.Eventually;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
@@ -76,12 +77,7 @@ class GuardCriteriaTest {
     }
 
     private static long webspeechAttempts(RolloutApi rollout) {
-        for (JsonNode p : json(rollout.admin().get("/api/v1/signals?window=1h")).path("providers")) {
-            if (p.path("provider").asText().equals("webspeech") && p.path("source").asText().equals("client")) {
-                return p.path("attempts").asLong();
-            }
-        }
-        return -1;
+        return AdminApi.provider(rollout.admin().signals("1h"), "webspeech", "client").path("attempts").asLong();
     }
 
     private static JsonNode relative(JsonNode view) {

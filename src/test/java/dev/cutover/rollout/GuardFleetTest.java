@@ -4,6 +4,7 @@ import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
 import java.util.List;
@@ -148,12 +149,6 @@ class GuardFleetTest {
     }
 
     private static long whisperClientAttempts(TestApp app) {
-        JsonNode view = json(RolloutApi.of(app).admin().get("/api/v1/signals?window=24h"));
-        for (JsonNode p : view.path("providers")) {
-            if (p.path("provider").asText().equals("whisper") && p.path("source").asText().equals("client")) {
-                return p.path("attempts").asLong();
-            }
-        }
-        throw new AssertionError("no whisper/client in " + view);
+        return AdminApi.provider(RolloutApi.of(app).admin().signals("24h"), "whisper", "client").path("attempts").asLong();
     }
 }

@@ -72,6 +72,16 @@ public record RolloutApi(TestApp app, AdminApi admin) {
         return json(admin.get("/api/v1/audit?limit=500")).path("events");
     }
 
+    /** The newest audit row of {@code action}; AssertionError if there is none. */
+    public JsonNode lastAudited(String action) {
+        for (JsonNode event : audit()) {
+            if (event.path("action").asText().equals(action)) {
+                return event;
+            }
+        }
+        throw new AssertionError("no " + action + " in the audit log");
+    }
+
     public long count(String sql) {
         DatabaseUrl url = DatabaseUrl.parse(app.env().get("DATABASE_URL"));
         try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.user().orElse("postgres"),

@@ -4,7 +4,7 @@ import static dev.cutover.signals.SignalsFleetTest.admin;
 import static dev.cutover.signals.SignalsFleetTest.attempt;
 import static dev.cutover.signals.SignalsFleetTest.attempts;
 import static dev.cutover.signals.SignalsFleetTest.postEvents;
-import static dev.cutover.signals.SignalsFleetTest.provider;
+import static dev.cutover.testing.AdminApi.provider;
 import static dev.cutover.signals.SignalsFleetTest.view;
 import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package dev.cutover.signals;
 
+import static dev.cutover.testing.AdminApi.provider;
 import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -300,15 +301,6 @@ class SignalsFleetTest {
         HttpResponse<String> response = admin(app).get("/api/v1/signals?window=" + window);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json(response);
-    }
-
-    static JsonNode provider(JsonNode view, String provider, String source) {
-        for (JsonNode p : view.path("providers")) {
-            if (p.path("provider").asText().equals(provider) && p.path("source").asText().equals(source)) {
-                return p;
-            }
-        }
-        throw new AssertionError("no " + provider + "/" + source + " in " + view);
     }
 
     static long attempts(TestApp app, String window) {

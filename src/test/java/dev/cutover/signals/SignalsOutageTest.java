@@ -2,7 +2,7 @@ package dev.cutover.signals;
 
 import static dev.cutover.signals.SignalsFleetTest.attempt;
 import static dev.cutover.signals.SignalsFleetTest.postEvents;
-import static dev.cutover.signals.SignalsFleetTest.provider;
+import static dev.cutover.testing.AdminApi.provider;
 import static dev.cutover.signals.SignalsFleetTest.view;
 import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -36,6 +36,26 @@ public record AdminApi(TestApp app, String secret) {
         return app.send(request(path).DELETE().build());
     }
 
+    /** {@code GET /api/v1/signals?window=…}: the fleet's signals over {@code window}; AssertionError unless 200. */
+    public JsonNode signals(String window) {
+        HttpResponse<String> response = get("/api/v1/signals?window=" + window);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET /api/v1/signals?window=" + window + ": " + response.statusCode() + " "
+                    + response.body());
+        }
+        return json(response);
+    }
+
+    /** The {@code provider}/{@code source} row of a signals view (every view has all four); AssertionError if absent. */
+    public static JsonNode provider(JsonNode signalsView, String provider, String source) {
+        for (JsonNode p : signalsView.path("providers")) {
+            if (p.path("provider").asText().equals(provider) && p.path("source").asText().equals(source)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no " + provider + "/" + source + " in " + signalsView);
+    }
+
     /**
      * Puts the flag at {@code percentage} (a JSON number) through the rollout plan: {@link #planAt} the current phase,
      * against the plan's current version. The flag moves in the PUT's transaction, with one audit row

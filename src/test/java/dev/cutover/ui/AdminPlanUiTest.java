@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cutover.rollout.GuardHarness;
+import dev.cutover.rollout.RolloutApi;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.Browser;
-import dev.cutover.testing.Eventually;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -30,7 +26,6 @@ import org.openqa.selenium.support.ui.Select;
  * the audit filter, the guard's runs filtered by outcome, and the report.
  */
 class AdminPlanUiTest {
-    private static final String SECRET = "secret-plan-ui";
     private static final Duration UI_WAIT = Duration.ofSeconds(10);
     /** A simulation of 1,000 runs × 48 h takes a few seconds of a (shared) core. */
     private static final Duration SIMULATION_WAIT = Duration.ofSeconds(60);
@@ -41,10 +36,11 @@ class AdminPlanUiTest {
     @Test
     void thePlanEditorSimulatesTheEditedPlanSavesWithAReasonAndExplainsAConflictBeforeARetry() {
         TestClock clock = TestClock.atRoundTime();
-        try (TestApp app = start(clock); Browser browser = Browser.start()) {
-            AdminApi admin = new AdminApi(app, SECRET);
-            forceAdvance(admin, 2); // to canary: 10 %, with error-rate rules the simulator can run
-            AdminUi ui = AdminUi.signedIn(browser, app, SECRET);
+        try (TestApp app = RolloutApi.start(clock); Browser browser = Browser.start()) {
+            RolloutApi rollout = RolloutApi.of(app);
+            AdminApi admin = rollout.admin();
+            new GuardHarness(clock, app).toCanary(); // 10 %, with error-rate rules the simulator can run
+            AdminUi ui = AdminUi.signedIn(browser, app, RolloutApi.ADMIN);
             show(browser, "plan");
 
             browser.awaitVisible("#plan-phase-2", UI_WAIT);
@@ -73,7 +69,7 @@ class AdminPlanUiTest {
             JsonNode saved = json(admin.get("/api/v1/rollout/plan"));
             assertThat(saved.path("planVersion").asLong()).isEqualTo(2);
             assertThat(saved.at("/plan/phases/2/rules/0/threshold").asDouble()).isEqualTo(0.02);
-            JsonNode audited = auditEntry(admin, "rollout.plan");
+            JsonNode audited = rollout.lastAudited("rollout.plan");
             assertThat(audited.path("reason").asText()).isEqualTo("canary rollback at 2 % while the webspeech baseline is noisy");
             assertThat(audited.path("actor").asText()).isEqualTo("ops");
 
@@ -126,9 +122,10 @@ class AdminPlanUiTest {
     @Test
     void overridesShowNotesAsTextTheAuditFiltersAndTheGuardRunsFilterByOutcomeAndTheReportRenders() {
         TestClock clock = TestClock.atRoundTime();
-        try (TestApp app = start(clock); Browser browser = Browser.start()) {
-            AdminApi admin = new AdminApi(app, SECRET);
-            AdminUi ui = AdminUi.signedIn(browser, app, SECRET);
+        try (TestApp app = RolloutApi.start(clock); Browser browser = Browser.start()) {
+            AdminApi admin = RolloutApi.of(app).admin();
+            GuardHarness guard = new GuardHarness(clock, app);
+            AdminUi ui = AdminUi.signedIn(browser, app, RolloutApi.ADMIN);
 
             // An allowlist entry whose note is markup: text on the page, never an element.
             show(browser, "lists");
@@ -152,12 +149,12 @@ class AdminPlanUiTest {
             assertThat(json(admin.get(AdminApi.FLAG + "/overrides")).path("overrides")).isEmpty();
 
             // Guard runs at canary: healthy ones, then whisper failing at 3 % until the guard rolls back.
-            forceAdvance(admin, 2);
-            guardRun(admin, clock);
-            guardRun(admin, clock);
-            attempts(app, "whisper", 1_000, 30);
-            attempts(app, "webspeech", 2_000, 10);
-            guardRunUntilRollback(admin, clock);
+            guard.toCanary();
+            guard.run();
+            guard.run();
+            guard.attempts("whisper", 1_000, 30, 800);
+            guard.attempts("webspeech", 2_000, 10, 800);
+            guard.runUntil(4, run -> run.path("outcome").asText().equals("rollback"));
 
             // The audit log, newest first, narrowed by the filter and by action.
             show(browser, "history");
@@ -205,10 +202,6 @@ class AdminPlanUiTest {
 
     // ---- the app and the page ------------------------------------------------------------------------------------
 
-    private static TestApp start(TestClock clock) {
-        return TestApp.builder().env("ADMIN_TOKEN", "ops:" + SECRET).env("EVENTS_RATE_LIMIT", "0").clock(clock).start();
-    }
-
     private static void show(Browser browser, String view) {
         browser.find("nav.tabs a[data-view='" + view + "']").click();
         browser.awaitVisible("#view-" + view, UI_WAIT);
@@ -228,65 +221,5 @@ class AdminPlanUiTest {
 
     private static int rows(Browser browser, String css) {
         return browser.findAll(css).size();
-    }
-
-    // ---- the API behind the page's back --------------------------------------------------------------------------
-
-    private static void forceAdvance(AdminApi admin, int times) {
-        for (int i = 0; i < times; i++) {
-            long version = json(admin.get(AdminApi.ROLLOUT)).path("version").asLong();
-            HttpResponse<String> response = admin.post(AdminApi.ROLLOUT + "/advance", "{\"expectedVersion\": " + version
-                    + ", \"reason\": \"test: to canary\", \"force\": true}");
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        }
-    }
-
-    private static JsonNode auditEntry(AdminApi admin, String action) {
-        for (JsonNode event : json(admin.get("/api/v1/audit?limit=50")).path("events")) {
-            if (event.path("action").asText().equals(action)) {
-                return event;
-            }
-        }
-        throw new AssertionError("no " + action + " in the audit log");
-    }
-
-    /** Client attempts of {@code provider}, {@code errors} of them failed, as browsers report them. */
-    private static void attempts(TestApp app, String provider, int attempts, int errors) {
-        List<String> events = new ArrayList<>();
-        for (int i = 0; i < attempts; i++) {
-            boolean failed = i < errors;
-            events.add("{\"type\":\"attempt\",\"sessionId\":\"" + provider + "-" + i + "\",\"provider\":\"" + provider
-                    + "\",\"outcome\":\"" + (failed ? "error" : "ok") + "\",\"latencyMs\":800,\"audioMs\":3000"
-                    + (failed ? ",\"errorCode\":\"network\"" : "") + "}");
-        }
-        for (int from = 0; from < events.size(); from += 100) {
-            StringJoiner body = new StringJoiner(",", "{\"events\":[", "]}");
-            events.subList(from, Math.min(events.size(), from + 100)).forEach(body::add);
-            HttpResponse<String> response = app.send(HttpRequest.newBuilder(app.uri("/api/v1/events"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        }
-    }
-
-    /** Moves the clock one guard interval and returns the guard's run at the new time. */
-    private static JsonNode guardRun(AdminApi admin, TestClock clock) {
-        Instant at = clock.advance(GUARD_INTERVAL);
-        return Eventually.await(Duration.ofSeconds(20), "a guard run at " + at, () -> {
-            JsonNode page = json(admin.get(AdminApi.ROLLOUT + "/evaluations?limit=1&span=7d")).path("evaluations");
-            return page.isEmpty() ? null : page.get(0);
-        }, run -> run != null && !Instant.parse(run.path("at").asText()).isBefore(at));
-    }
-
-    private static void guardRunUntilRollback(AdminApi admin, TestClock clock) {
-        List<String> outcomes = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            String outcome = guardRun(admin, clock).path("outcome").asText();
-            outcomes.add(outcome);
-            if (outcome.equals("rollback")) {
-                return;
-            }
-        }
-        throw new AssertionError("no rollback within 4 guard runs: " + outcomes);
     }
 }

@@ -3,7 +3,6 @@ package dev.cutover.ui;
 import static dev.cutover.testing.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.testing.AdminApi;
 import dev.cutover.testing.Browser;
 import dev.cutover.testing.Eventually;
@@ -64,22 +63,22 @@ class AdminSignalsUiTest {
             Eventually.await(WAIT, "every attempt flushed", () -> attempts(admin, "whisper", "client") == whisperAttempts
                     && attempts(admin, "webspeech", "client") == webspeechAttempts && attempts(admin, "whisper", "server") == 2);
 
-            signIn(browser, app);
+            AdminUi.signedIn(browser, app, SECRET);
 
-            awaitText(browser, "#fleet tbody tr[data-live='true']", "loaded", WAIT);
+            browser.awaitText("#fleet tbody tr[data-live='true']", "loaded", WAIT);
             assertThat(browser.script("return document.querySelectorAll('#fleet tbody tr').length")).isEqualTo(1L);
-            assertThat(text(browser, "#fleet tbody tr")).contains("live", "loaded");
-            assertThat(text(browser, "#fleet-ready")).contains("whisper ready", "1 of 1 instance live");
+            assertThat(browser.text("#fleet tbody tr")).contains("live", "loaded");
+            assertThat(browser.text("#fleet-ready")).contains("whisper ready", "1 of 1 instance live");
 
             browser.find("nav.tabs a[data-view='signals']").click();
-            awaitText(browser, "#signals-summary tr[data-provider='whisper'][data-source='client']",
+            browser.awaitText("#signals-summary tr[data-provider='whisper'][data-source='client']",
                     String.valueOf(whisperAttempts), WAIT);
             assertThat(cell(browser, "#signals-summary tr[data-provider='webspeech'][data-source='client']", "attempts"))
                     .isEqualTo(String.valueOf(webspeechAttempts));
             assertThat(cell(browser, "#signals-summary tr[data-provider='whisper'][data-source='client']", "errorRate"))
                     .isEqualTo("12.50 %"); // 5 of 40
 
-            awaitText(browser, "#cohorts tbody tr[data-cohort]", "", WAIT);
+            browser.awaitText("#cohorts tbody tr[data-cohort]", "", WAIT);
             assertThat(browser.script("return [...document.querySelectorAll('#cohorts tbody tr[data-cohort]')]"
                     + ".map(r => r.dataset.cohort)"))
                     .as("worst first, by whisper's error rate").isEqualTo(List.of("firefox/de", "chrome/en", "safari/fr"));
@@ -102,22 +101,22 @@ class AdminSignalsUiTest {
                     .as("one point a minute with attempts").isEqualTo(MINUTES);
             assertThat(Integer.parseInt(browser.find(".chart[data-metric='error_rate']").getAttribute("data-webspeech-points")))
                     .isEqualTo(MINUTES);
-            assertThat(text(browser, ".chart[data-metric='rtf'] .chart-note")).contains("No server data for webspeech");
+            assertThat(browser.text(".chart[data-metric='rtf'] .chart-note")).contains("No server data for webspeech");
 
-            awaitText(browser, "#signals-markers tr[data-action='advance']", "baseline seen, on to developers", WAIT);
-            assertThat(text(browser, "#signals-markers tr[data-action='advance']"))
+            browser.awaitText("#signals-markers tr[data-action='advance']", "baseline seen, on to developers", WAIT);
+            assertThat(browser.text("#signals-markers tr[data-action='advance']"))
                     .contains("ops", "'baseline' ACTIVE → 'developer-testing' ACTIVE", "(forced)");
 
             browser.screenshot("admin-signals");
 
             new Select(browser.find("#span-select")).selectByValue("6h");
-            awaitText(browser, "#signals-summary caption", "6 h", WAIT);
+            browser.awaitText("#signals-summary caption", "6 h", WAIT);
             browser.await(WAIT, "the 6 h chart in 5-minute steps",
                     d -> "300".equals(browser.find(".chart[data-metric='error_rate']").getAttribute("data-step")));
             // Five minutes of data in 5-minute steps aligned to the span's end: one step or two.
             assertThat(Integer.parseInt(browser.find(".chart[data-metric='error_rate']").getAttribute("data-whisper-points")))
                     .isBetween(1, 2);
-            awaitText(browser, "#cohorts caption", "6 h", WAIT);
+            browser.awaitText("#cohorts caption", "6 h", WAIT);
 
             browser.driver().manage().window().setSize(new Dimension(375, 900));
             browser.await(WAIT, "the charts at 375 px", d -> {
@@ -138,11 +137,11 @@ class AdminSignalsUiTest {
              TestApp app = TestApp.builder().env("DATABASE_URL", postgres.url()).env("ADMIN_TOKEN", "ops:" + SECRET)
                      .clock(clock).start();
              Browser browser = Browser.start()) {
-            signIn(browser, app);
-            awaitText(browser, "#fleet tbody tr[data-live='true']", "loaded", WAIT);
+            AdminUi.signedIn(browser, app, SECRET);
+            browser.awaitText("#fleet tbody tr[data-live='true']", "loaded", WAIT);
 
             postgres.stop();
-            awaitText(browser, "#fleet-note", "Stale", Duration.ofSeconds(30));
+            browser.awaitText("#fleet-note", "Stale", Duration.ofSeconds(30));
             assertThat(browser.script("return document.querySelectorAll('#fleet tbody tr[data-live]').length"))
                     .as("the last table kept").isEqualTo(1L);
             assertThat(browser.script("return document.getElementById('fleet').classList.contains('stale')")).isEqualTo(true);
@@ -150,7 +149,7 @@ class AdminSignalsUiTest {
 
             postgres.start();
             browser.await(Duration.ofSeconds(60), "the fleet read again",
-                    d -> "".equals(text(browser, "#fleet-note")) && text(browser, "#fleet tbody").contains("live"));
+                    d -> "".equals(browser.text("#fleet-note")) && browser.text("#fleet tbody").contains("live"));
             // Requests refused while PostgreSQL was down are logged by Chromium as failed loads; nothing else may be.
             assertThat(browser.consoleErrors()).filteredOn(m -> !m.contains("/favicon.ico") && !m.contains("status of 503"))
                     .isEmpty();
@@ -186,35 +185,11 @@ class AdminSignalsUiTest {
     }
 
     private static long attempts(AdminApi admin, String provider, String source) {
-        for (JsonNode p : json(admin.get("/api/v1/signals?window=1h")).path("providers")) {
-            if (p.path("provider").asText().equals(provider) && p.path("source").asText().equals(source)) {
-                return p.path("attempts").asLong();
-            }
-        }
-        return -1;
+        return AdminApi.provider(admin.signals("1h"), provider, source).path("attempts").asLong();
     }
 
-    private static void signIn(Browser browser, TestApp app) {
-        browser.open(app.baseUrl() + "/admin/");
-        browser.awaitVisible("#token", WAIT).sendKeys(SECRET);
-        browser.find("#signin-submit").click();
-        browser.awaitVisible("#console", WAIT);
-    }
-
-    /** A cell's text, read in one script call: the tables are redrawn on every refresh. */
+    /** A cell's text (the tables are redrawn on every refresh; {@link Browser#text} reads again if so). */
     private static String cell(Browser browser, String row, String field) {
-        return text(browser, row + " [data-field='" + field + "']");
-    }
-
-    /** Waits until the element's text contains {@code text}, reading it by script (no stale element between polls). */
-    private static void awaitText(Browser browser, String css, String text, Duration timeout) {
-        browser.await(timeout, css + " showing '" + text + "'", d -> {
-            String shown = text(browser, css);
-            return shown != null && shown.contains(text);
-        });
-    }
-
-    private static String text(Browser browser, String css) {
-        return (String) browser.script("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", css);
+        return browser.text(row + " [data-field='" + field + "']");
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Keys;
@@ -68,7 +67,7 @@ class AdminUiTest {
 
             ui.act("advance", "baseline steady for a day");
             ui.awaitPhase("developer-testing");
-            JsonNode advance = latest(api, "rollout.advance");
+            JsonNode advance = api.lastAudited("rollout.advance");
             assertThat(advance.path("actor").asText()).isEqualTo("ops");
             assertThat(advance.path("reason").asText()).isEqualTo("baseline steady for a day");
             assertThat(advance.at("/after/forced").asBoolean()).isFalse();
@@ -96,7 +95,7 @@ class AdminUiTest {
             browser.awaitText("#confirm-error", "reason is required", AdminUi.SHOWN);
             ui.confirm("QA signed off on the allowlist");
             ui.awaitPhase("canary");
-            JsonNode forced = latest(api, "rollout.advance");
+            JsonNode forced = api.lastAudited("rollout.advance");
             assertThat(forced.path("reason").asText()).isEqualTo("QA signed off on the allowlist");
             assertThat(forced.at("/after/forced").asBoolean()).isTrue();
             assertThat(ui.unexpectedConsoleErrors()).isEmpty();
@@ -119,8 +118,8 @@ class AdminUiTest {
             // The guard judges what the instances have flushed to PostgreSQL: close the window (before the next
             // guard run) and wait until it is there.
             clock.advance(Duration.ofSeconds(11));
-            Eventually.await(Duration.ofSeconds(10), "the attempts flushed", () -> json(RolloutApi.of(app).admin()
-                    .get("/api/v1/signals?window=5m")).at("/providers/1/attempts").asLong() == 1_000);
+            Eventually.await(Duration.ofSeconds(10), "the attempts flushed", () -> AdminApi.provider(
+                    guard.rollout().admin().signals("5m"), "whisper", "client").path("attempts").asLong() == 1_000);
             guard.runUntil(2, e -> e.path("outcome").asText().equals("rollback"));
             assertThat(guard.rollout().state().path("status").asText()).isEqualTo("ROLLED_BACK");
 
@@ -358,10 +357,5 @@ class AdminUiTest {
 
     private static String background(Browser browser) {
         return (String) browser.script("return getComputedStyle(document.getElementById('status-badge')).backgroundColor");
-    }
-
-    private static JsonNode latest(RolloutApi api, String action) {
-        return StreamSupport.stream(api.audit().spliterator(), false)
-                .filter(e -> e.path("action").asText().equals(action)).findFirst().orElseThrow();
     }
 }

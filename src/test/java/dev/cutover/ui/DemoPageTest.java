@@ -228,13 +228,7 @@ class DemoPageTest {
     }
 
     private static JsonNode signals(TestApp app, String provider, String source, String window) {
-        JsonNode view = json(new AdminApi(app, ADMIN).get("/api/v1/signals?window=" + window));
-        for (JsonNode p : view.path("providers")) {
-            if (p.path("provider").asText().equals(provider) && p.path("source").asText().equals(source)) {
-                return p;
-            }
-        }
-        return json("{}");
+        return AdminApi.provider(new AdminApi(app, ADMIN).signals(window), provider, source);
     }
 
     /** Half a second of silence, two seconds of a 440 Hz tone, half a second of silence (the fake mic loops it). */
