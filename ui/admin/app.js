@@ -136,8 +136,7 @@ function stop() {
 function follow() {
   if (state.events || typeof EventSource === 'undefined') return;
   state.events = new EventSource('/ofrep/v1/events');
-  state.events.addEventListener('message', () => poll());
-  state.events.addEventListener('refetchEvaluation', () => poll());
+  state.events.addEventListener('message', () => poll()); // OFREP sends refetchEvaluation as a plain message
 }
 
 let polling = null;

@@ -1,49 +1,29 @@
 // The cohort table: browser × language, attempts and error rate for whisper and for webspeech side by side (what the
-// browser reported, the one source both providers have), worst first. Same span as the charts (signals.js).
+// browser reported, the one source both providers have), worst first. Same span and same read as the charts
+// (signals.js).
 
 import {fill, h, percent} from './dom.js';
-import {currentSpan, SPAN_EVENT} from './signals.js';
-
-const REFRESH_MS = 10000;
-const state = {ctx: null, loading: null};
+import {SIGNALS_EVENT} from './signals.js';
 
 export function mount(ctx) {
-  state.ctx = ctx;
   const root = document.getElementById('panel-cohorts');
   if (!root) return;
   fill(root,
     h('h3', {id: 'cohorts-title'}, 'Cohorts: browser × language'),
     h('p', {id: 'cohorts-status', class: 'muted', attrs: {'aria-live': 'polite'}}),
     h('div', {class: 'table-wrap'}, h('table', {id: 'cohorts', attrs: {'aria-labelledby': 'cohorts-title'}})));
-  ctx.onShow('signals', refresh);
-  document.addEventListener(SPAN_EVENT, refresh);
-  setInterval(() => { if (ctx.isVisible('signals')) refresh(); }, REFRESH_MS);
+  // signals.js reads the span's view with its cohorts (by=cohort) whenever it refreshes, and hands it over.
+  document.addEventListener(SIGNALS_EVENT, event => show(event.detail));
 }
 
-function refresh() {
-  if (!state.loading) {
-    state.loading = load()
-      .catch(e => state.ctx.notify(`The cohort table failed to draw: ${e.message}`, 'error'))
-      .finally(() => { state.loading = null; });
-  }
-  return state.loading;
-}
-
-async function load() {
-  const ctx = state.ctx;
-  const {span, label} = currentSpan();
+function show({view, failure, label}) {
   const status = document.getElementById('cohorts-status');
-  let view;
-  try {
-    view = await ctx.api.get(`/api/v1/signals?window=${span}&by=cohort`);
-  } catch (e) {
-    if (!(e instanceof ctx.ApiFailure)) throw e;
-    status.textContent = e.unavailable
+  if (failure) {
+    status.textContent = failure.unavailable
       ? 'The cohorts cannot be read right now (PostgreSQL unreachable): the table below is the last one read.'
-      : `The cohorts could not be read: ${e.message}`;
+      : `The cohorts could not be read: ${failure.message}`;
     return;
   }
-  if (span !== currentSpan().span) return; // the span changed meanwhile; that load draws
   status.textContent = '';
   draw(cohortsOf(view.cohorts || []), label);
 }

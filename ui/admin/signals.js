@@ -1,7 +1,8 @@
 // The Signals section's charts: error rate, P95, cache hit rate and RTF over a chosen span, whisper against
 // webspeech, the 95 % interval as a band, and the rollout's transitions (people's, the guard's, autopilot's) marked on
 // the time axis and listed in a table below. Also the latest figures per provider over the same span. Drawn only while
-// the section is visible; the span is shared with the cohort table (cohorts.js) through a DOM event.
+// the section is visible. The fleet's view of the span is read once, with the cohort table, and handed to
+// cohorts.js through a DOM event.
 
 import uPlot from '/vendor/uplot/dist/uPlot.esm.js';
 import {fill, h, number, percent, time} from './dom.js';
@@ -17,7 +18,8 @@ export const SPANS = [
   {span: '7d', step: '1h', label: '7 d'},
 ];
 const DEFAULT_SPAN = '1h';
-export const SPAN_EVENT = 'cutover:span';
+/** Dispatched after each read of the span: detail {view, span, label} or {failure, span, label}. */
+export const SIGNALS_EVENT = 'cutover:signals';
 
 const PROVIDERS = [
   {name: 'whisper', colour: '#0969da', band: 'rgba(9, 105, 218, 0.15)'},
@@ -42,7 +44,7 @@ const MARKER_COLOUR = {person: '#57606a', automatic: '#cf222e'};
 
 const state = {span: DEFAULT_SPAN, charts: new Map(), markers: [], timer: null, loading: null, ctx: null};
 
-export function currentSpan() {
+function currentSpan() {
   return SPANS.find(s => s.span === state.span);
 }
 
@@ -85,7 +87,6 @@ function chartBox(m) {
 function chooseSpan(span) {
   if (!SPANS.some(s => s.span === span)) return;
   state.span = span;
-  document.dispatchEvent(new CustomEvent(SPAN_EVENT, {detail: currentSpan()}));
   refresh();
 }
 
@@ -104,12 +105,13 @@ async function load() {
   const status = document.getElementById('signals-status');
   try {
     const [summary, audit, ...series] = await Promise.all([
-      ctx.api.get(`/api/v1/signals?window=${span}`),
+      ctx.api.get(`/api/v1/signals?window=${span}&by=cohort`),
       ctx.api.get('/api/v1/audit?limit=200').catch(() => null),
       ...METRICS.flatMap(m => PROVIDERS.map(p => ctx.api.get(
         `/api/v1/signals/series?metric=${m.metric}&provider=${p.name}&source=${m.source}&span=${span}&step=${step}`))),
     ]);
     if (span !== state.span) return; // the span changed while this was loading
+    document.dispatchEvent(new CustomEvent(SIGNALS_EVENT, {detail: {view: summary, ...currentSpan()}}));
     drawSummary(summary);
     if (audit) state.markers = markersOf(audit.events || []);
     METRICS.forEach((m, i) => drawChart(m, series[i * 2], series[i * 2 + 1]));
@@ -117,6 +119,7 @@ async function load() {
     status.textContent = `Fleet-wide, ${time(summary.from)} – ${time(summary.to)}, in steps of ${step}.`;
   } catch (e) {
     if (!(e instanceof ctx.ApiFailure)) throw e;
+    if (span === state.span) document.dispatchEvent(new CustomEvent(SIGNALS_EVENT, {detail: {failure: e, ...currentSpan()}}));
     status.textContent = ctx.readOnly() || e.unavailable
       ? 'Signals cannot be read right now (PostgreSQL unreachable): the figures below are the last ones read.'
       : `Signals could not be read: ${e.message}`;
