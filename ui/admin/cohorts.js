@@ -2,7 +2,7 @@
 // browser reported, the one source both providers have), worst first. Same span and same read as the charts
 // (signals.js).
 
-import {fill, h, percent} from './dom.js';
+import {fill, h, numeric, percent, thead} from './dom.js';
 import {SIGNALS_EVENT} from './signals.js';
 
 export function mount(ctx) {
@@ -56,13 +56,11 @@ function total(c) {
 
 function draw(cohorts, label) {
   const table = document.getElementById('cohorts');
-  const th = (text, num) => h('th', {class: num ? 'num' : null, attrs: {scope: 'col'}}, text);
   fill(table,
     h('caption', {class: 'muted'}, `Last ${label}, as the browser reported. Worst first: by whisper's error rate, `
       + 'then by the whisper − webspeech gap. Interval: 95 % Wilson.'),
-    h('thead', null,
-      h('tr', null, th('Browser'), th('Language'), th('Whisper attempts', true), th('Whisper error rate', true),
-        th('Webspeech attempts', true), th('Webspeech error rate', true), th('Gap (points)', true))),
+    thead('Browser', 'Language', ['Whisper attempts', 'Whisper error rate', 'Webspeech attempts',
+      'Webspeech error rate', 'Gap (points)'].map(numeric)),
     h('tbody', null, cohorts.length ? cohorts.map(row)
       : h('tr', null, h('td', {attrs: {colspan: 7}, class: 'muted'}, 'No attempts in this span.'))));
 }

@@ -38,6 +38,18 @@ export function fill(el, ...children) {
   return el;
 }
 
+/** A column heading of numbers (right-aligned), for {@link thead}. */
+export function numeric(text) {
+  return {text, numeric: true};
+}
+
+/** A table's head row: each column a string, or numeric('…'); arrays of them are flattened. */
+export function thead(...columns) {
+  return h('thead', null, h('tr', null, columns.flat().map(column => typeof column === 'string'
+    ? h('th', {attrs: {scope: 'col'}}, column)
+    : h('th', {class: 'num', attrs: {scope: 'col'}}, column.text))));
+}
+
 export function byId(id) {
   return document.getElementById(id);
 }

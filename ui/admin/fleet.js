@@ -1,7 +1,7 @@
 // The fleet: every instance that ever sent a heartbeat, live or stale, its model and load, and whether whisper is
 // ready fleet-wide. Read on every poll of the shell (2 s); while PostgreSQL is down the last table stays, marked stale.
 
-import {fill, h, time} from './dom.js';
+import {fill, h, numeric, thead, time} from './dom.js';
 
 const state = {ctx: null, loading: null, last: null, readAt: null};
 
@@ -64,12 +64,10 @@ function draw(fleet) {
       fleet.whisperReady ? 'whisper ready' : 'whisper NOT ready'),
     ` ${live} of ${fleet.instances.length} instance${fleet.instances.length === 1 ? '' : 's'} live`
       + (fleet.whisperReady ? ' (a live instance has the model loaded).' : ': no live instance has the model loaded.'));
-  const th = (text, num) => h('th', {class: num ? 'num' : null, attrs: {scope: 'col'}}, text);
   // Live first, then the most recently seen.
   const rows = [...fleet.instances].sort((a, b) => (b.live - a.live) || Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
   fill(document.getElementById('fleet'),
-    h('thead', null, h('tr', null, th('Instance'), th('Version'), th('State'), th('Model'), th('Busy workers', true),
-      th('Queue', true), th('Last seen'), th('Started'))),
+    thead('Instance', 'Version', 'State', 'Model', numeric('Busy workers'), numeric('Queue'), 'Last seen', 'Started'),
     h('tbody', null, rows.length ? rows.map(row)
       : h('tr', null, h('td', {attrs: {colspan: 8}, class: 'muted'}, 'No instance has sent a heartbeat yet.'))));
 }

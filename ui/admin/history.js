@@ -3,7 +3,7 @@
 // (action=prefix, over the whole log); its text filter narrows the pages loaded (load more to search further back).
 // The evaluations are filtered by the server (outcome, span).
 
-import {fill, h, time, verdictBadge} from './dom.js';
+import {fill, h, thead, time, verdictBadge} from './dom.js';
 
 const AUDIT = '/api/v1/audit';
 const EVALUATIONS = '/api/v1/rollout/evaluations';
@@ -63,8 +63,7 @@ function auditPanel() {
       h('div', {class: 'field'}, h('label', {attrs: {for: 'audit-action'}}, 'Action'), el.action)),
     el.auditCount,
     h('div', {class: 'table-wrap'}, h('table', {id: 'audit'},
-      h('thead', null, h('tr', null, ['Time', 'Actor', 'Action', 'Target', 'Reason', 'Before / after']
-        .map(text => h('th', {attrs: {scope: 'col'}}, text)))),
+      thead('Time', 'Actor', 'Action', 'Target', 'Reason', 'Before / after'),
       el.auditBody)),
     h('div', {class: 'buttons'}, el.auditMore), el.auditStatus);
 }
@@ -160,8 +159,7 @@ function evaluationsPanel() {
       h('div', {class: 'field'}, h('label', {attrs: {for: 'evaluations-span'}}, 'Span'), el.span)),
     el.runsCount,
     h('div', {class: 'table-wrap'}, h('table', {id: 'evaluations'},
-      h('thead', null, h('tr', null, ['Time', 'Instance', 'Phase', 'Status', 'Outcome', 'Rules']
-        .map(text => h('th', {attrs: {scope: 'col'}}, text)))),
+      thead('Time', 'Instance', 'Phase', 'Status', 'Outcome', 'Rules'),
       el.runsBody)),
     h('div', {class: 'buttons'}, el.runsMore), el.runsStatus);
 }

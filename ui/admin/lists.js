@@ -2,7 +2,7 @@
 // add an entry with an optional note, remove one after a confirmation. Ids and notes are typed by others: they are
 // drawn as text only.
 
-import {fill, h, time} from './dom.js';
+import {fill, h, thead, time} from './dom.js';
 
 const OVERRIDES = '/api/v1/flags/transcription-provider/overrides';
 const LISTS = [
@@ -53,7 +53,7 @@ function table({id, title, hint}) {
   el[`${id}-count`] = h('span', {class: 'muted'});
   return h('div', {class: 'card'}, h('h3', null, title, ' ', el[`${id}-count`]), h('p', {class: 'muted'}, hint),
     h('div', {class: 'table-wrap'}, h('table', {id},
-      h('thead', null, h('tr', null, ['Subject', 'Id', 'Note', 'Added', ''].map(text => h('th', {attrs: {scope: 'col'}}, text)))),
+      thead('Subject', 'Id', 'Note', 'Added', ''),
       el[id])));
 }
 

@@ -6,7 +6,7 @@
 // for a comparison with webspeech as percentage points — and sent as the 0–1 fractions the API takes; every other
 // threshold is the API's own number with its unit beside it.
 
-import {fill, h, percent, time} from './dom.js';
+import {fill, h, percent, thead, time} from './dom.js';
 
 const PLAN = '/api/v1/rollout/plan';
 const DEBOUNCE_MS = 600;
@@ -194,7 +194,7 @@ function checksTable(title, checks, at, rules) {
   if (!checks || checks.length === 0) return h('p', {class: 'muted'}, `${title}: none.`);
   const head = ['What', 'Threshold', 'Window', 'Min. samples'].concat(rules ? ['Action'] : []);
   return h('div', null, h('h4', null, title), h('div', {class: 'table-wrap'}, h('table', {class: 'plan-checks'},
-    h('thead', null, h('tr', null, head.map(text => h('th', {attrs: {scope: 'col'}}, text)))),
+    thead(head),
     h('tbody', null, checks.map((check, j) => {
       const path = `${at}[${j}]`;
       const what = checkName(check);

@@ -2,7 +2,7 @@
 // criterion PASS), every reason it may not yet, each criterion measured, and the phase history. Drawn whatever the
 // phase, with a note when the rollout is not at 100 % (the criteria are then judged over the last 7 days).
 
-import {duration, fill, h, number, percent, time, verdictBadge} from './dom.js';
+import {duration, fill, h, number, numeric, percent, thead, time, verdictBadge} from './dom.js';
 
 const REPORT = '/api/v1/rollout/report';
 
@@ -45,13 +45,11 @@ function draw(report) {
       h('div', {class: 'buttons'}, h('button', {type: 'button', class: 'secondary', on: {click: load}}, 'Refresh'))),
     h('h3', null, 'Success criteria'),
     h('div', {class: 'table-wrap'}, h('table', {id: 'report-criteria'},
-      h('thead', null, h('tr', null, ['Criterion', 'Verdict', 'Value', '95 % interval', 'Threshold', 'Samples']
-        .map((text, i) => h('th', {attrs: {scope: 'col'}, class: i >= 2 ? 'num' : null}, text)))),
+      thead('Criterion', 'Verdict', ['Value', '95 % interval', 'Threshold', 'Samples'].map(numeric)),
       h('tbody', null, report.criteria.map(criterionRow)))),
     h('h3', null, 'Phase history'),
     h('div', {class: 'table-wrap'}, h('table', {id: 'report-phases'},
-      h('thead', null, h('tr', null, ['Phase', 'Entered', 'Left', 'By', 'Forced', 'Reason', 'Exposures', 'Rollbacks', 'Exit']
-        .map(text => h('th', {attrs: {scope: 'col'}}, text)))),
+      thead('Phase', 'Entered', 'Left', 'By', 'Forced', 'Reason', 'Exposures', 'Rollbacks', 'Exit'),
       h('tbody', null, report.phases.map(stayRow)))));
 }
 

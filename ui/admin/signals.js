@@ -5,7 +5,7 @@
 // cohorts.js through a DOM event.
 
 import uPlot from '/vendor/uplot/dist/uPlot.esm.js';
-import {fill, h, number, percent, time} from './dom.js';
+import {fill, h, number, numeric, percent, thead, time} from './dom.js';
 
 const REFRESH_MS = 10000;
 const HEIGHT = 220;
@@ -133,10 +133,8 @@ function drawSummary(view) {
   const rows = view.providers.filter(p => p.attempts > 0 || p.cacheLookups > 0 || p.exposures > 0);
   fill(table,
     h('caption', {class: 'muted'}, `Over the last ${currentSpan().label}; error-rate interval: 95 % Wilson.`),
-    h('thead', null, h('tr', null,
-      h('th', {attrs: {scope: 'col'}}, 'Provider'), h('th', {attrs: {scope: 'col'}}, 'Source'),
-      ['Attempts', 'Error rate', '95 % interval', 'P95', 'Cache hit rate', 'RTF', 'Fallbacks']
-        .map(t => h('th', {class: 'num', attrs: {scope: 'col'}}, t)))),
+    thead('Provider', 'Source',
+      ['Attempts', 'Error rate', '95 % interval', 'P95', 'Cache hit rate', 'RTF', 'Fallbacks'].map(numeric)),
     h('tbody', null, rows.length ? rows.map(summaryRow)
       : h('tr', null, h('td', {attrs: {colspan: 9}, class: 'muted'}, 'No attempts in this span.'))));
 }
@@ -311,7 +309,7 @@ function drawMarkerTable(summary) {
   const table = document.getElementById('signals-markers');
   const shown = state.markers.filter(m => inSpan(m, summary)).reverse();
   fill(table,
-    h('thead', null, h('tr', null, ['When', 'Who', 'Action', 'Change', 'Reason'].map(t => h('th', {attrs: {scope: 'col'}}, t)))),
+    thead('When', 'Who', 'Action', 'Change', 'Reason'),
     h('tbody', null, shown.length ? shown.map(m => h('tr', {class: m.automatic ? 'marker-automatic' : 'marker-person',
       dataset: {action: m.action, actor: m.actor}},
     h('td', null, time(m.iso)),

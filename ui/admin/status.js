@@ -2,7 +2,7 @@
 // against the phase's minimum, whether the next phase may start (every reason if not), every success criterion and
 // alert rule with its verdict, and the sample-ratio check.
 
-import {byId, describeCheck, duration, fill, formatValue, h, number, percent, time, verdictBadge} from './dom.js';
+import {byId, describeCheck, duration, fill, formatValue, h, number, percent, time, thead, verdictBadge} from './dom.js';
 
 const EXPOSURE_METRICS = new Set(['exposures', 'attempts']);
 let srm = null; // the fleet's exposures since the phase began: {whisper, webspeech, expectedWhisperShare, srmPValue}
@@ -163,6 +163,6 @@ function srmBlock(view) {
 
 function table(id, headings, rows) {
   return h('div', {class: 'table-wrap'}, h('table', {id},
-    h('thead', null, h('tr', null, headings.map(text => h('th', {attrs: {scope: 'col'}}, text)))),
+    thead(headings),
     h('tbody', null, rows)));
 }
