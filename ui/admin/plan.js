@@ -23,6 +23,7 @@ const state = {
   invalid: new Map(),  // path → problem, for fields that are not a number or a duration
   phase: null,         // the phase index simulated
   traffic: null,       // null: the fleet's measured traffic; else {whisper, webspeech} attempts a minute
+  measured: false,     // whether the fleet was seen to have measured traffic (then it is not asked again)
   loading: null,
   sim: {timer: null, running: false, again: false, pending: false, generation: 0},
   conflict: null,      // {fresh, lines, overlapping}
@@ -413,9 +414,11 @@ async function simulate() {
  * that a fleet without traffic gets the traffic fields rather than a refused simulation.
  */
 async function trafficMeasured() {
+  if (state.measured) return true; // 24 h of traffic does not vanish between two edits; the simulator says if it did
   try {
     const view = await ctx.api.get('/api/v1/signals?window=24h');
-    return view.providers.some(p => p.source === 'client' && p.attempts > 0);
+    state.measured = view.providers.some(p => p.source === 'client' && p.attempts > 0);
+    return state.measured;
   } catch (e) {
     return true; // let the simulator answer for itself
   }
