@@ -94,7 +94,7 @@ final class AdvanceReadiness {
         String what = c.metric().key() + (c.latencyMs() != null ? " over " + c.latencyMs() + " ms" : "")
                 + " (" + c.provider() + "/" + c.source() + (c.relative() ? ", relative to webspeech" : "") + ") "
                 + c.direction().name().toLowerCase() + " " + Figures.of(c.threshold());
-        return "criteria[" + j.index() + "]: " + what + " is " + v.verdict() + " (value " + Figures.of(v.value())
-                + ", interval " + Figures.of(v.lower()) + " to " + Figures.of(v.upper()) + ", " + v.samples() + " samples, minimum " + c.minSamples() + ")";
+        return "criteria[" + j.index() + "]: " + what + " is " + v.verdict() + " ("
+                + Figures.measured(v.value(), v.lower(), v.upper(), v.samples()) + ", minimum " + c.minSamples() + ")";
     }
 }

@@ -296,9 +296,8 @@ final class GuardRun {
     }
 
     private static String describe(RuleVerdict v) {
-        return "value " + Figures.of(v.value()) + ", interval " + Figures.of(v.lower()) + " to " + Figures.of(v.upper())
-                + ", " + v.samples() + " samples, statistic " + Figures.of(v.statistic()) + " at alarm level "
-                + Figures.of(v.alarmLevel());
+        return Figures.measured(v.value(), v.lower(), v.upper(), v.samples()) + ", statistic "
+                + Figures.of(v.statistic()) + " at alarm level " + Figures.of(v.alarmLevel());
     }
 
     private static Map<String, Object> alert(RolloutState state, JudgedRule rule) {

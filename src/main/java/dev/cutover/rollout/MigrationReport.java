@@ -150,9 +150,8 @@ public final class MigrationReport {
                 reasons.add(m.name() + ": " + m.verdict() + (m.minSamples() == 0
                         ? " (" + m.samples() + " rollback(s) in the last 7 days)"
                         : m.value() == null ? " (no samples, minimum " + m.minSamples() + ")"
-                        : " (value " + Figures.of(m.value()) + ", interval " + Figures.of(m.lower()) + " to "
-                        + Figures.of(m.upper()) + ", " + m.samples()
-                        + " samples, minimum " + m.minSamples() + ")"));
+                        : " (" + Figures.measured(m.value(), m.lower(), m.upper(), m.samples()) + ", minimum "
+                        + m.minSamples() + ")"));
             }
         }
         return new Report(now, state.status(), current.name(), current.whisperPercent(),

@@ -18,4 +18,10 @@ class FiguresTest {
         assertThat(Figures.of(Double.NaN)).isEqualTo("NaN");
         assertThat(Figures.of((Double) null)).isEqualTo("null");
     }
+
+    @Test
+    void aMeasurementReadsAsValueIntervalAndSamples() {
+        assertThat(Figures.measured(0.03, 0.021093738828834703, 0.04250341414758712, 1000))
+                .isEqualTo("value 0.03, interval 0.02109 to 0.0425, 1000 samples");
+    }
 }
