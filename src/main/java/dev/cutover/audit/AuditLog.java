@@ -66,11 +66,6 @@ public final class AuditLog {
                 .one();
     }
 
-    /** Newest first, strictly older than the {@code before} id when given. */
-    public AuditPage page(int limit, Optional<Long> before) {
-        return page(limit, before, Optional.empty(), Optional.empty());
-    }
-
     /**
      * Newest first, strictly older than the {@code before} id when given, only rows whose action starts with
      * {@code actionPrefix} ({@code rollout.}, {@code override.remove}) and whose actor is {@code actor}, when given;
