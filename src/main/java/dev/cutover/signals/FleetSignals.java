@@ -70,7 +70,11 @@ public final class FleetSignals {
     public View view(Duration span, String by) {
         Instant to = end();
         Instant from = to.minus(span);
-        Map<String, WindowCounts> byProvider = merged(from, to, r -> r.key().provider() + "/" + r.key().source());
+        // With a cohort table the rows are read once, by cohort, and the providers' totals are their sums.
+        Map<List<String>, WindowCounts> byCohort = by == null ? Map.of()
+                : merged(from, to, r -> List.of(r.key().provider(), r.key().source(), cohortOf(by).apply(r)));
+        Map<String, WindowCounts> byProvider = by == null
+                ? merged(from, to, r -> r.key().provider() + "/" + r.key().source()) : providerTotals(byCohort);
         List<ProviderSignals> providers = new ArrayList<>();
         for (String provider : List.of(SignalKey.WHISPER, SignalKey.WEBSPEECH)) {
             for (String source : List.of(SignalKey.SERVER, SignalKey.CLIENT)) {
@@ -90,21 +94,30 @@ public final class FleetSignals {
         Statistics.SrmResult srm = Statistics.sampleRatioMismatch(whisper.splitExposures(), webspeech.splitExposures(), share);
         Exposures exposures = new Exposures(webspeech.exposures(), whisper.exposures(), webspeech.splitExposures(),
                 whisper.splitExposures(), share, srm.chiSquared(), srm.pValue());
-        List<ProviderSignals> cohorts = by == null ? List.of() : cohorts(from, to, by);
+        List<ProviderSignals> cohorts = cohortSignals(byCohort);
         return new View(from, to, providers, comparison, exposures, cohorts);
     }
 
-    private List<ProviderSignals> cohorts(Instant from, Instant to, String by) {
-        Function<SignalStore.Row, String> cohort = switch (by) {
+    private static Function<SignalStore.Row, String> cohortOf(String by) {
+        return switch (by) {
             case "browser" -> r -> r.key().browser();
             case "language" -> r -> r.key().language();
             case "cohort" -> r -> r.key().browser() + "/" + r.key().language();
             default -> throw new IllegalArgumentException("by " + by);
         };
-        Map<List<String>, WindowCounts> merged = merged(from, to,
-                r -> List.of(r.key().provider(), r.key().source(), cohort.apply(r)));
+    }
+
+    /** Per {@code "provider/source"}, the sum of its cohorts (keys provider, source, cohort). */
+    private static Map<String, WindowCounts> providerTotals(Map<List<String>, WindowCounts> byCohort) {
+        Map<String, WindowCounts> totals = new LinkedHashMap<>();
+        byCohort.forEach((k, counts) -> totals.computeIfAbsent(k.get(0) + "/" + k.get(1), g -> new WindowCounts())
+                .merge(counts));
+        return totals;
+    }
+
+    private static List<ProviderSignals> cohortSignals(Map<List<String>, WindowCounts> byCohort) {
         List<ProviderSignals> out = new ArrayList<>();
-        merged.forEach((k, counts) -> out.add(signals(k.get(0), k.get(1), k.get(2), counts)));
+        byCohort.forEach((k, counts) -> out.add(signals(k.get(0), k.get(1), k.get(2), counts)));
         out.sort((a, b) -> Double.compare(b.errorRate(), a.errorRate()));
         return out;
     }
