@@ -25,6 +25,11 @@ public final class LogCapture {
         return LINES.size();
     }
 
+    /** Every line written to standard error since {@code mark}. */
+    public static synchronized List<String> linesSince(int mark) {
+        return new ArrayList<>(LINES.subList(Math.min(mark, LINES.size()), LINES.size()));
+    }
+
     /** Lines logged at ERROR level, or that look like a stack trace, since {@code mark}. */
     public static synchronized List<String> errorsSince(int mark) {
         List<String> errors = new ArrayList<>();

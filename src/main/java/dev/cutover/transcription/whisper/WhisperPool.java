@@ -112,9 +112,10 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
                 phase = Phase.LOADED;
                 notLoadedReason = "";
             }
-            LOG.info("Loaded whisper model {} ({} workers x {} threads, audio_ctx {}, sha256 {}) in {} ms",
-                    config.model(), config.workers(), config.threads(), config.audioCtx().label(),
-                    checksum.status().label(), (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Loaded whisper model {} from {} (SHA-256 {} {}) in {} ms: {} workers x {} threads, audio_ctx {}",
+                    modelName, config.model().toAbsolutePath().normalize(), checksum.actual(),
+                    checksumState(checksum), (System.nanoTime() - started) / 1_000_000, config.workers(),
+                    config.threads(), config.audioCtx().label());
             warnIfOversubscribed(Runtime.getRuntime().availableProcessors());
         } catch (ModelLoader.RefusedException e) {
             refuse(e.getMessage(), e.checksum);
@@ -123,6 +124,16 @@ public final class WhisperPool implements SpeechEngine, AutoCloseable {
         } finally {
             loadDone.countDown();
         }
+    }
+
+    /** What an operator reads in the start-up log: whether the file matched a recorded checksum, and which. */
+    static String checksumState(ModelLoader.Checksum checksum) {
+        return switch (checksum.status()) {
+            case VERIFIED -> "verified against " + checksum.expectedSource();
+            case UNVERIFIED -> "unverified: no WHISPER_MODEL_SHA256 and no .sha256 file beside the model";
+            case MISMATCH -> "does not match " + checksum.expectedSource();
+            case UNREADABLE -> "unknown: the file could not be read";
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.cutover.transcription.whisper;
 import static dev.cutover.transcription.whisper.WhisperPoolTest.assertApiError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cutover.testing.LogCapture;
 import dev.cutover.testing.TestModels;
 import dev.cutover.transcription.AudioClip;
 import dev.cutover.transcription.TranscribeOptions;
@@ -58,12 +59,29 @@ class ModelRefusalTest {
     }
 
     @Test
-    void aModelWithoutRecordedChecksumLoadsUnverified() throws IOException {
-        Path model = TestModels.copyOfSmallModel(dir, "ggml-unpinned.bin");
-        Files.delete(dir.resolve("ggml-unpinned.bin.sha256"));
+    void theStartUpLogSaysWhichModelLoadedFromWhereAndThatItsChecksumWasVerified() throws IOException {
+        Path model = TestModels.copyOfSmallModel(dir, "ggml-logged.bin");
+        String sha256 = DigestUtils.sha256Hex(Files.readAllBytes(model));
+        int mark = LogCapture.mark();
 
         try (WhisperPool pool = WhisperPool.open(TestModels.config(model, 1, 0))) {
             assertThat(pool.isLoaded()).isTrue();
+            assertThat(LogCapture.linesSince(mark)).anySatisfy(line -> assertThat(line)
+                    .contains("Loaded whisper model ggml-logged from " + model.toAbsolutePath().normalize())
+                    .contains("SHA-256 " + sha256 + " verified against " + dir.resolve("ggml-logged.bin.sha256")));
+        }
+    }
+
+    @Test
+    void aModelWithoutRecordedChecksumLoadsUnverified() throws IOException {
+        Path model = TestModels.copyOfSmallModel(dir, "ggml-unpinned.bin");
+        Files.delete(dir.resolve("ggml-unpinned.bin.sha256"));
+        int mark = LogCapture.mark();
+
+        try (WhisperPool pool = WhisperPool.open(TestModels.config(model, 1, 0))) {
+            assertThat(pool.isLoaded()).isTrue();
+            assertThat(LogCapture.linesSince(mark)).anySatisfy(line -> assertThat(line)
+                    .contains("Loaded whisper model ggml-unpinned from").contains("unverified"));
             assertThat(pool.checksumStatus()).isEqualTo("unverified");
             assertThat(pool.sha256()).contains(DigestUtils.sha256Hex(Files.readAllBytes(model)));
             assertThat(pool.transcribe(new AudioClip(TestModels.noise(1, 1)), TranscribeOptions.DEFAULTS).text())
