@@ -5,14 +5,20 @@
 #   models/download-model.sh --list      names, sizes
 #
 # Writes models/ggml-NAME.bin and models/ggml-NAME.bin.sha256 (sha256sum format), which the service checks before
-# loading. The file is fetched to a temporary name and only moved into place when both its SHA-256 (published for
-# the Hugging Face files) and its SHA-1 (listed in whisper.cpp's models/README.md) match.
+# loading. The file is fetched to ggml-NAME.bin.partial and only moved into place when both its SHA-256 (published
+# for the Hugging Face files) and its SHA-1 (listed in whisper.cpp's models/README.md) match. An interrupted download
+# resumes where it stopped (up to 3 attempts per run; running the script again continues the same .partial file); a
+# download that does not match is deleted, never installed.
+#
 # WHISPER_MODEL_BASE_URL overrides the source (a mirror, or file:///dir for an offline copy).
+# WHISPER_MODEL_CATALOGUE names a file of extra "name|size|sha256|sha1" lines (sha1 may be "-") for models of your
+# own (a fine-tuned model on an internal mirror); the names below cannot be redefined there.
+# Exit codes: 0 installed (or already present and verified), 1 download or verification failed, 2 usage.
 set -euo pipefail
 
 BASE_URL="${WHISPER_MODEL_BASE_URL:-https://huggingface.co/ggerganov/whisper.cpp/resolve/main}"
 MODELS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PARTIAL=""
+ATTEMPTS=3
 
 # name | size | sha256 | sha1
 CATALOGUE="
@@ -36,12 +42,27 @@ usage() {
     echo "(base.en is the service's default; see models/README.md to choose)" >&2
 }
 
+catalogue() { # the built-in list, then the extra one's names that are not built in
+    echo "$CATALOGUE"
+    if [ -n "${WHISPER_MODEL_CATALOGUE:-}" ]; then
+        if [ ! -r "$WHISPER_MODEL_CATALOGUE" ]; then
+            echo "WHISPER_MODEL_CATALOGUE=$WHISPER_MODEL_CATALOGUE is not a readable file" >&2
+            exit 2
+        fi
+        local builtin
+        builtin="$(echo "$CATALOGUE" | awk -F'|' 'NF == 4 { print $1 }')"
+        grep -v '^[[:space:]]*#' "$WHISPER_MODEL_CATALOGUE" \
+            | awk -F'|' -v builtin="$builtin" 'BEGIN { split(builtin, b, "\n"); for (i in b) known[b[i]] = 1 }
+                NF == 4 && !($1 in known) && $1 ~ /^[A-Za-z0-9._-]+$/ && $3 ~ /^[0-9a-f]{64}$/ { print }'
+    fi
+}
+
 names() {
-    echo "$CATALOGUE" | awk -F'|' 'NF == 4 { print $1 }'
+    catalogue | awk -F'|' 'NF == 4 { print $1 }'
 }
 
 entry() {
-    echo "$CATALOGUE" | awk -F'|' -v name="$1" 'NF == 4 && $1 == name { print; exit }'
+    catalogue | awk -F'|' -v name="$1" 'NF == 4 && $1 == name { print; exit }'
 }
 
 digest() { # algorithm file
@@ -55,19 +76,49 @@ digest() { # algorithm file
     fi
 }
 
-verified() { # file sha256 sha1
-    [ -f "$1" ] && [ "$(digest sha256 "$1")" = "$2" ] && [ "$(digest sha1 "$1")" = "$3" ]
+verified() { # file sha256 sha1 ("-": none published)
+    [ -f "$1" ] && [ "$(digest sha256 "$1")" = "$2" ] && { [ "$3" = "-" ] || [ "$(digest sha1 "$1")" = "$3" ]; }
 }
 
-fetch() { # url target
+size_of() {
+    if [ -f "$1" ]; then wc -c < "$1" | tr -d ' '; else echo 0; fi
+}
+
+# One attempt: appends to the target from where it stops (HTTP Range, or the file:// offset). A server that refuses
+# ranges (curl exit 33) gets the whole file again.
+fetch_once() { # url target
     if command -v curl >/dev/null 2>&1; then
-        curl --fail --location --retry 3 --show-error --progress-bar --output "$2" "$1"
+        local status=0
+        curl --fail --location --show-error --progress-bar --connect-timeout 20 --speed-limit 1024 --speed-time 60 \
+            --continue-at - --output "$2" "$1" || status=$?
+        if [ "$status" -eq 33 ]; then
+            echo "the server does not resume downloads; starting $2 again from the beginning" >&2
+            rm -f -- "$2"
+            curl --fail --location --show-error --progress-bar --connect-timeout 20 --output "$2" "$1" || status=$?
+        fi
+        return "$status"
     elif command -v wget >/dev/null 2>&1; then
-        wget --tries=3 --quiet --show-progress --output-document="$2" "$1"
+        wget --continue --quiet --show-progress --output-document="$2" "$1"
     else
         echo "need curl or wget to download models" >&2
         exit 1
     fi
+}
+
+fetch() { # url target
+    local attempt
+    for attempt in $(seq 1 "$ATTEMPTS"); do
+        if fetch_once "$1" "$2"; then
+            return 0
+        fi
+        if [ "$attempt" -lt "$ATTEMPTS" ]; then
+            echo "download interrupted at $(size_of "$2") bytes; resuming (attempt $((attempt + 1)) of $ATTEMPTS)" >&2
+            sleep "$attempt"
+        fi
+    done
+    echo "download of $1 failed after $ATTEMPTS attempts; $(size_of "$2") bytes are kept in $2:" \
+        "run the same command again to resume" >&2
+    return 1
 }
 
 main() {
@@ -96,17 +147,20 @@ main() {
     if verified "$target" "$sha256" "$sha1"; then
         echo "$target is already present and verified"
     else
-        PARTIAL="$target.partial"
-        trap 'rm -f -- "$PARTIAL"' EXIT
-        echo "Downloading $file ($size) from $BASE_URL ..."
-        fetch "$BASE_URL/$file" "$PARTIAL"
-        if ! verified "$PARTIAL" "$sha256" "$sha1"; then
-            echo "checksum mismatch for $file: expected SHA-256 $sha256, got $(digest sha256 "$PARTIAL");" \
+        local partial="$target.partial"
+        if [ -s "$partial" ]; then
+            echo "Resuming $file ($size) from $BASE_URL at $(size_of "$partial") bytes ..."
+        else
+            echo "Downloading $file ($size) from $BASE_URL ..."
+        fi
+        fetch "$BASE_URL/$file" "$partial" || exit 1
+        if ! verified "$partial" "$sha256" "$sha1"; then
+            echo "checksum mismatch for $file: expected SHA-256 $sha256, got $(digest sha256 "$partial");" \
                 "the download is corrupt or not the published model, nothing was installed" >&2
+            rm -f -- "$partial"
             exit 1
         fi
-        mv -f -- "$PARTIAL" "$target"
-        trap - EXIT
+        mv -f -- "$partial" "$target"
     fi
     echo "$sha256  $file" > "$target.sha256"
     echo "Model ready: $target (SHA-256 $sha256)"
