@@ -39,70 +39,13 @@ set -euo pipefail
 
 readonly NAME=health_check
 
-say() { printf '%s: %s\n' "$NAME" "$1" | tr -d '\000-\011\013-\037\177'; }
-config_error() { say "$1" >&2; exit 2; }
+# shellcheck source=cron_checks.bash
+source "$(dirname "${BASH_SOURCE[0]}")/cron_checks.bash" || { echo "$NAME: cron_checks.bash must sit beside this script" >&2; exit 2; }
 
-# Milliseconds of a duration written 500ms, 15s, 2m, 1h, 7d or plain seconds; exits 2 when it is none of those.
-duration_ms() {
-  local name=$1 text=$2
-  [[ $text =~ ^([0-9]{1,9})(ms|s|m|h|d)?$ ]] || config_error "$name='$text' is not a duration: write 500ms, 15s, 2m, 1h, 7d or plain seconds"
-  local n=$((10#${BASH_REMATCH[1]}))
-  case ${BASH_REMATCH[2]} in
-    ms) echo "$n" ;;
-    s | '') echo $((n * 1000)) ;;
-    m) echo $((n * 60000)) ;;
-    h) echo $((n * 3600000)) ;;
-    d) echo $((n * 86400000)) ;;
-  esac
-}
-
-# The secret to send: ADMIN_TOKEN's first name:secret pair's secret (or the bare secret), or ADMIN_TOKEN_FILE's.
-admin_secret() {
-  local token=${ADMIN_TOKEN:-}
-  if [[ -z $token && -n ${ADMIN_TOKEN_FILE:-} ]]; then
-    [[ -r $ADMIN_TOKEN_FILE ]] || config_error "ADMIN_TOKEN_FILE=$ADMIN_TOKEN_FILE cannot be read"
-    token=$(<"$ADMIN_TOKEN_FILE")
-  fi
-  token=${token%%,*}
-  [[ $token == *:* ]] && token=${token#*:}
-  token=${token//[[:space:]]/}
-  printf '%s' "$token"
-}
-
-# Sets STATUS (HTTP status, or 000) and BODY, or REASON when there was no answer.
-fetch() {
-  local url=$1 secret=${2:-} out rc=0
-  local -a auth=()
-  [[ -n $secret ]] && auth=(-H "Authorization: Bearer $secret")
-  out=$(curl -sS --connect-timeout "$TIMEOUT_S" --max-time "$TIMEOUT_S" "${auth[@]}" -w '\n%{http_code}' "$url" 2>&1) || rc=$?
-  if ((rc != 0)); then
-    STATUS=000
-    BODY=
-    case $rc in
-      6) REASON="cannot resolve host" ;;
-      7) REASON="connection refused" ;;
-      28) REASON="no answer within ${TIMEOUT_S}s" ;;
-      *) REASON=$(printf '%s' "$out" | grep -m1 '^curl:' | sed 's/^curl: ([0-9]*) //' || true)
-         REASON=${REASON:-curl failed with exit code $rc} ;;
-    esac
-    return 1
-  fi
-  STATUS=${out##*$'\n'}
-  BODY=${out%$'\n'*}
-  return 0
-}
-
-command -v curl >/dev/null 2>&1 || config_error "curl is not installed"
-command -v jq >/dev/null 2>&1 || config_error "jq is not installed"
-
-BASE_URL=${CUTOVER_URL:-http://127.0.0.1:8080}
-BASE_URL=${BASE_URL%/}
-[[ $BASE_URL =~ ^https?://[^[:space:]]+$ ]] || config_error "CUTOVER_URL='$BASE_URL' is not an http(s) URL"
+BASE_URL=$(base_url)
 FAILURES_BEFORE_ALERT=${HEALTH_FAILURES_BEFORE_ALERT:-3}
 [[ $FAILURES_BEFORE_ALERT =~ ^[1-9][0-9]{0,5}$ ]] || config_error "HEALTH_FAILURES_BEFORE_ALERT='$FAILURES_BEFORE_ALERT' is not a whole number from 1"
-TIMEOUT_MS=$(duration_ms HEALTH_TIMEOUT "${HEALTH_TIMEOUT:-10s}")
-((TIMEOUT_MS >= 1000)) || config_error "HEALTH_TIMEOUT is at least 1s"
-TIMEOUT_S=$(((TIMEOUT_MS + 999) / 1000))
+TIMEOUT_S=$(timeout_seconds HEALTH_TIMEOUT "${HEALTH_TIMEOUT:-10s}")
 STALE_MS=$(duration_ms INSTANCE_STALE_AFTER "${INSTANCE_STALE_AFTER:-2m}")
 FORGET_MS=$(duration_ms INSTANCE_FORGET_AFTER "${INSTANCE_FORGET_AFTER:-30m}")
 ((FORGET_MS > STALE_MS)) || config_error "INSTANCE_FORGET_AFTER must be longer than INSTANCE_STALE_AFTER"
