@@ -44,8 +44,13 @@ class HealthCheckScriptTest {
 
     @Test
     void aHealthyServiceWithLiveInstancesIsQuietAndExitsZero() {
-        try (TestApp app = TestApp.builder().env("ADMIN_TOKEN", ADMIN_TOKEN).start()) {
-            CronScript.Run run = HEALTH_CHECK.run(checking(app.baseUrl()));
+        // No ADMIN_TOKEN: the service keeps the token it generated in DATA_DIR/admin-token, and cron reads it there.
+        try (TestApp app = TestApp.start()) {
+            Map<String, String> env = checking(app.baseUrl());
+            env.remove("ADMIN_TOKEN");
+            env.put("ADMIN_TOKEN_FILE", Path.of(app.env().get("DATA_DIR"), "admin-token").toString());
+
+            CronScript.Run run = HEALTH_CHECK.run(env);
 
             assertThat(run).isEqualTo(new CronScript.Run(0, ""));
         }
