@@ -17,7 +17,7 @@ FROM eclipse-temurin:17-jre
 # libgomp1: whisper.cpp's OpenMP runtime; ffmpeg: webm/ogg/mp3/m4a/flac uploads; curl: the health check and
 # models/download-model.sh.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgomp1 ffmpeg curl ca-certificates \
+ && apt-get install -y --no-install-recommends libgomp1 ffmpeg curl jq ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 cutover \
  && useradd --system --uid 10001 --gid cutover --home-dir /app --shell /usr/sbin/nologin cutover \
