@@ -29,6 +29,7 @@ import dev.cutover.http.HealthRoutes;
 import dev.cutover.http.JsonMapping;
 import dev.cutover.http.JsonProtocolErrors;
 import dev.cutover.http.MetricsRoutes;
+import dev.cutover.http.OpenApiRoutes;
 import dev.cutover.http.RequestEdge;
 import dev.cutover.http.UiRoutes;
 import dev.cutover.http.UploadLimiter;
@@ -332,6 +333,7 @@ public final class App implements AutoCloseable {
         new HealthRoutes(wiring.health(), VERSION, wiring.adminAuth()).register(config);
         new MetricsRoutes(wiring.metrics()).register(config);
         new UiRoutes().register(config);
+        new OpenApiRoutes().register(config);
         wiring.routes().forEach(routes -> routes.accept(config));
     }
 
@@ -357,6 +359,16 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /**
+     * The endpoints registered with Javalin, as {@code METHOD path} (e.g. {@code GET /api/v1/flags/{key}}), for the test
+     * that holds them against openapi.json. Routes the request edge answers itself and static files are not among them.
+     */
+    public List<String> javalinEndpoints() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint.method.name() + " " + parsed.endpoint.path)
+                .toList();
     }
 
     /** Stops everything in the reverse order it was started. */

@@ -5,12 +5,14 @@ import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
  * The static pages from {@code ui/} (packaged into the jar under {@code ui/}): the admin UI at {@code /admin/}, the
- * demo at {@code /demo/}, the frontend client module at {@code /client/cutover-client.js}, and the browser libraries
+ * demo at {@code /demo/}, the API reference at {@code /docs/} (Swagger UI over {@code /openapi.json}), the frontend
+ * client module at {@code /client/cutover-client.js}, and the browser libraries
  * they use from their WebJars at {@code /vendor/<name>/} (so the pages name no version and nothing comes from a CDN).
  *
  * <p>Every page is served with a Content-Security-Policy that allows scripts, styles and connections from this origin
@@ -21,7 +23,12 @@ public final class UiRoutes {
     public static final String ADMIN = "/admin";
     public static final String DEMO = "/demo";
     public static final String CLIENT = "/client";
+    public static final String DOCS = "/docs";
     public static final String VENDOR = "/vendor";
+    public static final String UPLOT = VENDOR + "/uplot";
+    public static final String SWAGGER_UI = VENDOR + "/swagger-ui";
+    /** Every path a tree of static files is hosted under (each serves {@code <path>}, {@code <path>/} and below). */
+    public static final List<String> HOSTED_PATHS = List.of(ADMIN, DEMO, DOCS, CLIENT, UPLOT, SWAGGER_UI);
 
     static final String CONTENT_SECURITY_POLICY = String.join("; ",
             "default-src 'self'",
@@ -45,8 +52,10 @@ public final class UiRoutes {
     public void register(JavalinConfig config) {
         page(config, ADMIN, "/ui/admin");
         page(config, DEMO, "/ui/demo");
+        page(config, DOCS, "/ui/docs");
         page(config, CLIENT, "/ui/client");
-        page(config, VENDOR + "/uplot", "/META-INF/resources/webjars/uplot/" + webJarVersion("org.webjars.npm", "uplot"));
+        page(config, UPLOT, "/META-INF/resources/webjars/uplot/" + webJarVersion("org.webjars.npm", "uplot"));
+        page(config, SWAGGER_UI, "/META-INF/resources/webjars/swagger-ui/" + webJarVersion("org.webjars", "swagger-ui"));
     }
 
     private static void page(JavalinConfig config, String hostedPath, String directory) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,6 +47,11 @@ public final class TestApp implements AutoCloseable {
     /** The environment the app was started with, e.g. to start a second instance on the same database. */
     public Map<String, String> env() {
         return env;
+    }
+
+    /** The endpoints registered with Javalin, as {@code METHOD path} ({@link App#javalinEndpoints}). */
+    public List<String> javalinEndpoints() {
+        return app.javalinEndpoints();
     }
 
     public URI uri(String path) {
