@@ -23,7 +23,7 @@ public final class ErrorResponses {
         });
         config.routes.error(404, "*", ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
-                write(ctx, ApiError.notFound("not_found", "No route for " + ctx.method() + " " + ctx.path() + "; see README.md for the API."));
+                write(ctx, ApiError.notFound("not_found", "No route for " + ctx.method() + " " + ctx.path() + "; the API reference is at /docs (/openapi.json)."));
             }
         });
         config.routes.error(405, "*", ctx -> write(ctx, new ApiError(405, "method_not_allowed",
