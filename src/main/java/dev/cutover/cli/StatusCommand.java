@@ -33,10 +33,10 @@ final class StatusCommand implements Callable<Integer> {
         JsonNode phase = view.path("phase");
         int phases = view.at("/plan/phases").size();
         out.field("status", LABEL, view.path("status").asText() + rolledBackFrom(view));
-        out.field("phase", LABEL, phase.path("index").asInt() + " of " + (phases - 1) + ": '"
-                + phase.path("name").asText() + "' at " + Readable.percent(phase.path("whisperPercent")) + " whisper"
-                + (phase.path("manual").asBoolean() ? " (manual)" : "") + (phase.path("last").asBoolean()
-                ? " (last phase)" : ""));
+        out.field("phase", LABEL, phase.path("index").asInt() + " '" + phase.path("name").asText() + "' at "
+                + Readable.percent(phase.path("whisperPercent")) + " whisper (phases 0 to " + (phases - 1)
+                + (phase.path("manual").asBoolean() ? "; manual" : "") + (phase.path("last").asBoolean()
+                ? "; the last" : "") + ")");
         out.field("whisper", LABEL, whisperNow(view));
         out.field("version", LABEL, view.path("version").asText() + " (plan version "
                 + view.path("planVersion").asText() + (view.at("/plan/autopilot").asBoolean() ? ", autopilot on"

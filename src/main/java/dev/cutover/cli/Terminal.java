@@ -41,7 +41,7 @@ final class Terminal {
         line(String.format("%-" + width + "s  %s", label, value));
     }
 
-    /** Rows printed as columns, each as wide as its widest cell, indented by two spaces; the last column unpadded. */
+    /** Rows printed as columns two spaces apart, each as wide as its widest cell, indented by two spaces. */
     void table(List<List<String>> rows) {
         if (rows.isEmpty()) {
             return;
@@ -54,10 +54,10 @@ final class Terminal {
             }
         }
         for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder(" ");
+            StringBuilder line = new StringBuilder();
             for (int i = 0; i < columns; i++) {
                 String cell = safe(row.get(i));
-                line.append(' ').append(i == columns - 1 ? cell : pad(cell, widths[i]));
+                line.append("  ").append(i == columns - 1 ? cell : pad(cell, widths[i]));
             }
             out.println(line.toString().stripTrailing());
         }

@@ -34,7 +34,7 @@ class CliTest {
             Map<String, String> env = CliRun.env(app.baseUrl(), TOKEN);
             CliRun status = CliRun.of(env, "status");
             assertThat(status.code()).as(status.toString()).isZero();
-            assertThat(status.out()).contains("status     ACTIVE").contains("'baseline' at 0 % whisper")
+            assertThat(status.out()).contains("status     ACTIVE").contains("phase      0 'baseline' at 0 % whisper (phases 0 to 6)")
                     .contains("version    1").contains("minimum soak 1d").contains("not yet");
 
             clock.advance(Duration.ofHours(3));
@@ -56,8 +56,9 @@ class CliTest {
 
             CliRun developerTesting = CliRun.of(env, "status");
             assertThat(developerTesting.out()).contains("criteria (all PASS to advance):")
-                    .contains("NO_DATA  error_rate (whisper/client) below 0.01")
-                    .contains("guard rules (last verdicts):").contains("ROLLBACK");
+                    .containsPattern("  NO_DATA +error_rate \\(whisper/client\\) below 0.01 +0 \\[0, 1\\], 0 samples \\(min 50\\)")
+                    .contains("guard rules (last verdicts):")
+                    .containsPattern("  NO_DATA +ROLLBACK +whisper_ready \\(whisper/server\\) above 3 over 1m +0, 0 samples");
 
             assertThat(CliRun.of(env, "pause", "--reason", "holiday").out()).startsWith("pause: PAUSED at phase 1");
             assertThat(CliRun.of(env, "resume", "--reason", "back").out()).startsWith("resume: ACTIVE at phase 1");
@@ -162,7 +163,7 @@ class CliTest {
             CliRun report = CliRun.of(env, "report");
             assertThat(report.code()).as(report.toString()).isZero();
             assertThat(report.out()).contains("rollout    ACTIVE at 'developer-testing' (0 %)").contains("ready      no")
-                    .contains("NO_DATA       availability >= 95 %").contains("not done because:")
+                    .containsPattern("  NO_DATA +availability >= 95 % +value -, 0 samples \\(min 500\\)").contains("not done because:")
                     .containsPattern("0 +baseline +0 % +2026-11-30T12:00:00Z +0s +by system");
             JsonNode reportJson = HttpTestClient.json(CliRun.of(env, "report", "--json").out());
             assertThat(reportJson.path("ready").asBoolean()).isFalse();
