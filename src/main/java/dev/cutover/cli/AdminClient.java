@@ -12,9 +12,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The admin API of one running instance, as the command line sees it: every answer is either the 2xx body as JSON,
@@ -35,7 +38,21 @@ final class AdminClient {
         this.token = token;
         this.timeout = timeout;
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
+        if ("http".equals(base.getScheme())) {
+            // Plain HTTP never uses TLS, but the client loads the default one (trust store and all) unless given
+            // one: an uninitialised context costs nothing and keeps a third of the start-up time off every command.
+            http.sslContext(unusedTls()).sslParameters(new SSLParameters());
+        }
+        this.http = http.build();
+    }
+
+    private static SSLContext unusedTls() {
+        try {
+            return SSLContext.getInstance("TLS");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("TLS is part of every JVM", e);
+        }
     }
 
     /** A 2xx answer's body. */

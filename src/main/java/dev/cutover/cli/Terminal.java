@@ -20,12 +20,12 @@ import java.util.List;
 final class Terminal {
     private final PrintStream out;
     private final PrintStream err;
-    private final ObjectWriter json;
+    private final ObjectMapper mapper;
 
     Terminal(PrintStream out, PrintStream err, ObjectMapper mapper) {
         this.out = out;
         this.err = err;
-        this.json = mapper.writer().with(new SafeEscapes()).withDefaultPrettyPrinter();
+        this.mapper = mapper;
     }
 
     void line(String text) {
@@ -65,7 +65,9 @@ final class Terminal {
 
     void json(JsonNode node) {
         try {
-            out.println(json.writeValueAsString(node));
+            // Built here, not up front: a command printing text never loads the serialisers.
+            ObjectWriter pretty = mapper.writer().with(new SafeEscapes()).withDefaultPrettyPrinter();
+            out.println(pretty.writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree always writes", e);
         }
