@@ -38,3 +38,23 @@ done
 sorted="$(printf '%s\n' "${figures[@]}" | sort -n)"
 echo "rollback, whole process (java -jar target/cutover.jar rollback --reason bench), ${RUNS} runs:" \
   "median $(sed -n "$(( (RUNS + 1) / 2 ))p" <<<"${sorted}") ms, worst $(tail -n 1 <<<"${sorted}") ms"
+
+# Where the time goes: a process that only starts and prints its version (no HTTP), and the same GET + POST of one
+# rollback made by curl (the server's share).
+versions=()
+curls=()
+auth="Authorization: Bearer secret"
+for run in $(seq 1 "${RUNS}"); do
+  start="$(millis)"
+  cli --version
+  versions+=( $(( $(millis) - start )) )
+  cli resume --reason "bench: ready for the next rollback" 2>/dev/null || true
+  start="$(millis)"
+  version="$(curl -fsS -H "${auth}" "${BASE}/api/v1/rollout" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')"
+  curl -fsS -o /dev/null -H "${auth}" -H 'Content-Type: application/json' -X POST "${BASE}/api/v1/rollout/rollback" \
+    -d "{\"expectedVersion\": ${version}, \"reason\": \"bench: curl\"}"
+  curls+=( $(( $(millis) - start )) )
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+echo "java -jar target/cutover.jar --version (start-up alone): median $(median "${versions[@]}") ms;" \
+  "GET + POST rollback by curl (incl. python3 to read the version): median $(median "${curls[@]}") ms"
