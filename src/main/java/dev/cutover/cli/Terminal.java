@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -99,15 +98,6 @@ final class Terminal {
     static boolean unsafe(int cp) {
         return Character.getType(cp) == Character.CONTROL || cp == 0x061C || cp == 0x200E || cp == 0x200F
                 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-    }
-
-    /** Lists {@code text} items as lines starting with {@code prefix}. */
-    static List<String> prefixed(String prefix, List<String> items) {
-        List<String> lines = new ArrayList<>();
-        for (String item : items) {
-            lines.add(prefix + item);
-        }
-        return lines;
     }
 
     /** JSON's own escapes, plus {@code \\uXXXX} for DEL, C1 controls and bidi overrides, which JSON lets through. */

@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code java dev.cutover.App <command>} in its own process: main hands any command to the command line, the
- * process ends with its exit code, and none of the server is started on the way (no SLF4J, Jdbi, whisper or Javalin
- * class initialised). Prints the wall time of a whole {@code rollback} process; bench/cli.sh measures the jar.
+ * process ends with its exit code, and none of the server is started on the way: no SLF4J, Jdbi, whisper, Hikari,
+ * Flyway, nor Javalin or Jetty's server classes are loaded (verifying App still loads a dozen interfaces its wiring
+ * names, e.g. Jetty's Handler, without initialising them). Prints the wall time of a whole {@code rollback} process;
+ * bench/cli.sh measures the jar.
  */
 class CliProcessTest {
     private static final List<String> SERVER_PACKAGES = List.of("org.slf4j.", "org.jdbi.", "io.github.givimad.",
