@@ -1,6 +1,7 @@
 package dev.cutover;
 
 import dev.cutover.audit.AuditLog;
+import dev.cutover.cli.Cli;
 import dev.cutover.config.Settings;
 import dev.cutover.db.Database;
 import dev.cutover.db.DatabaseHealth;
@@ -90,7 +91,6 @@ import org.slf4j.LoggerFactory;
 public final class App implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     private static final int DEFAULT_HTTP_THREADS = 250;
-    private static final Logger LOG = LoggerFactory.getLogger(App.class);
 
     private final Javalin http;
     private final List<AutoCloseable> resources;
@@ -100,7 +100,12 @@ public final class App implements AutoCloseable {
         this.resources = resources;
     }
 
+    /** No arguments (or {@code serve}): the server. Anything else is the operator command line ({@link Cli}). */
     public static void main(String[] args) {
+        if (args.length > 0 && !"serve".equals(args[0])) {
+            // Before anything of the server is touched: the command line must start fast and alone.
+            System.exit(Cli.run(args));
+        }
         App app = start(Settings.fromEnvironment(), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     }
@@ -130,7 +135,7 @@ public final class App implements AutoCloseable {
             wiring.resources.add(http::stop);
             wiring.resources.add(ofrepEvents); // open streams must end before Jetty stops, or it waits for them
             http.start(settings.port());
-            LOG.info("Cutover {} listening on port {}", VERSION, http.port());
+            Log.LOG.info("Cutover {} listening on port {}", VERSION, http.port());
             return new App(http, wiring.resources);
         } catch (RuntimeException | Error e) {
             closeAll(wiring.resources);
@@ -188,7 +193,7 @@ public final class App implements AutoCloseable {
         try {
             service.seed();
         } catch (RuntimeException e) {
-            LOG.warn("Rollout not seeded yet (retried on first use): {}", e.getMessage());
+            Log.LOG.warn("Rollout not seeded yet (retried on first use): {}", e.getMessage());
         }
         Guard guard = Guard.start(service, signals.store(), signals.fleet(), database.url(), signals.instanceId(),
                 wiring.clock(), wiring.settings().guardInterval(), wiring.metrics());
@@ -250,7 +255,7 @@ public final class App implements AutoCloseable {
                 .gate(wiring.adminAuth().gate(), "/api/v1/signals", SignalRoutes.SIGNALS_PATHS, SignalRoutes.INSTANCES_PATH);
         wiring.routes().add(new EventRoutes(windows, settings.eventsRateLimit(), settings.trustProxy())::register);
         wiring.routes().add(new SignalRoutes(fleet)::register);
-        LOG.info("Signals: instance {}, windows flushed to PostgreSQL", instanceId);
+        Log.LOG.info("Signals: instance {}, windows flushed to PostgreSQL", instanceId);
         return new WiredSignals(windows, store, fleet, instanceId);
     }
 
@@ -273,7 +278,7 @@ public final class App implements AutoCloseable {
         wiring.resources().add(transcriptCache);
         ApiKeyAuth apiKeyAuth = new ApiKeyAuth(settings.whisperApiKey());
         if (!apiKeyAuth.isRequired()) {
-            LOG.warn("WHISPER_API_KEY is not set: /transcribe and /v1/audio/transcriptions are open to anyone who reaches this port");
+            Log.LOG.warn("WHISPER_API_KEY is not set: /transcribe and /v1/audio/transcriptions are open to anyone who reaches this port");
         }
         TranscriptionMetrics transcriptionMetrics = new TranscriptionMetrics(wiring.metrics());
         settings.redisUrl().ifPresent(url -> transcriptionMetrics.redisUp(() -> transcriptCache.state().available()));
@@ -348,7 +353,7 @@ public final class App implements AutoCloseable {
         pool.setName("http");
         if (settings.httpVirtualThreads() && VirtualThreads.areSupported()) {
             pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("http-virtual"));
-            LOG.info("HTTP: blocking work runs on virtual threads ({} platform threads at most)", max);
+            Log.LOG.info("HTTP: blocking work runs on virtual threads ({} platform threads at most)", max);
         }
         return pool;
     }
@@ -382,9 +387,14 @@ public final class App implements AutoCloseable {
             try {
                 resources.get(i).close();
             } catch (Exception e) {
-                LOG.warn("Failed to close {}", resources.get(i), e);
+                Log.LOG.warn("Failed to close {}", resources.get(i), e);
             }
         }
         resources.clear();
+    }
+
+    /** The logger, created on first use: the command line (the other branch of main) never starts SLF4J. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(App.class);
     }
 }
