@@ -118,6 +118,7 @@ public final class App implements AutoCloseable {
         WhisperConfig whisperConfig = WhisperConfig.from(settings); // refuses a bad WHISPER_AUDIO_CTX up front
         Wiring wiring = new Wiring(settings, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
+            wiring.resources.add(MetricsRoutes.bindRuntimeMeters(wiring.metrics()));
             Database database = Database.open(settings.databaseUrl(), settings.dataDir());
             wiring.resources.add(database);
             database.migrateIfNeeded();

@@ -15,19 +15,25 @@ public final class ErrorResponses {
 
     public static void install(JavalinConfig config) {
         config.routes.exception(ApiError.class, (e, ctx) -> write(ctx, e));
-        config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                write(ctx, new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() == 404
+                ? noRoute(ctx) : new ApiError(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
         config.routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
             write(ctx, new ApiError(500, "internal_error", "Something went wrong on our side; it has been logged."));
         });
         config.routes.error(404, "*", ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
-                write(ctx, ApiError.notFound("not_found", "No route for " + ctx.method() + " " + ctx.path() + "; the API reference is at /docs (/openapi.json)."));
+                write(ctx, noRoute(ctx));
             }
         });
         config.routes.error(405, "*", ctx -> write(ctx, new ApiError(405, "method_not_allowed",
                 ctx.method() + " is not allowed on " + ctx.path() + ".")));
+    }
+
+    private static ApiError noRoute(Context ctx) {
+        String path = ctx.path().length() > 200 ? ctx.path().substring(0, 200) + "…" : ctx.path();
+        return ApiError.notFound("not_found", "No route for " + ctx.method() + " " + path
+                + "; the API reference is at /docs (/openapi.json).");
     }
 
     public static void write(Context ctx, ApiError error) {
