@@ -193,6 +193,13 @@ fault load.end "load ends"
 
 # ---- graceful stop (each instance flushes its open window), then the report ---------------------------------------------
 for name in a b; do
+  curl -sS -H "${AUTH}" "http://127.0.0.1:${PORTS[$name]}/health" | python3 -c "import json, sys
+h = json.load(sys.stdin)
+print('health of $name at the end: %s; ' % h['status'] + ', '.join('%s %s' % (k, v['status']) for k, v in h.items()
+      if isinstance(v, dict) and 'status' in v) + '; signals: %s' % {k: v for k, v in h.get('signals', {}).items()
+      if k != 'status'})" || echo "health of ${name} at the end: no answer"
+done
+for name in a b; do
   kill -TERM "${PIDS[$name]}"
 done
 for name in a b; do

@@ -112,6 +112,11 @@ public final class ChaosReport {
         return String.format("t=%6.1fs", (epochMs - loadStart) / 1000.0);
     }
 
+    private static String clock(long epochMs) {
+        return java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault())
+                .format(java.time.Instant.ofEpochMilli(epochMs));
+    }
+
     private void timeline() {
         System.out.println("== Timeline (seconds from the start of the load)");
         List<Map.Entry<Long, String>> lines = new ArrayList<>();
@@ -149,9 +154,59 @@ public final class ChaosReport {
             c[2] += s.retried() ? 1 : 0;
         }
         byEndpoint.forEach((e, c) -> System.out.printf("    %-20s sent %6d, 2xx %6d, retried %4d%n", e, c[0], c[1], c[2]));
+        Map<String, Long> retries = new TreeMap<>();
+        for (Sent s : sent) {
+            if (s.retried()) {
+                retries.merge(s.endpoint() + " failed on " + s.firstInstance() + " at " + at(s.start()).substring(2).trim()
+                        + ", then " + s.status() + " from " + s.instance(), 1L, Long::sum);
+            }
+        }
+        retries.forEach((what, n) -> System.out.println("    retry: " + what + (n > 1 ? " (" + n + " requests)" : "")));
+        latencies();
         long hits = sent.stream().filter(s -> s.endpoint().startsWith("transcribe") && "true".equals(s.cached())).count();
         long misses = sent.stream().filter(s -> s.endpoint().startsWith("transcribe") && "false".equals(s.cached())).count();
         System.out.printf("  transcriptions answered from the cache %d, transcribed %d%n", hits, misses);
+    }
+
+    /** Which fault a request was sent during (by its start), or "no fault". */
+    private String phaseOf(Sent s, long[] down) {
+        if (within(s.start(), "redis.kill", "redis.start")) {
+            return "redis down";
+        }
+        if (s.start() >= down[0] && s.start() < down[1]) {
+            return killed + " down";
+        }
+        if (within(s.start(), "pg.stop", "pg.start")) {
+            return "postgres down";
+        }
+        return "no fault";
+    }
+
+    private boolean within(long t, String from, String to) {
+        return t >= faults.getOrDefault(from, Long.MAX_VALUE) && t < faults.getOrDefault(to, Long.MAX_VALUE);
+    }
+
+    /** Client-side latency of the 2xx answers (through the balancer, retries included) by endpoint and fault. */
+    private void latencies() {
+        long[] down = downWindow();
+        Map<String, List<Long>> byKey = new TreeMap<>();
+        for (Sent s : sent) {
+            if (s.ok()) {
+                byKey.computeIfAbsent(String.format("%-20s %-14s", s.endpoint(), phaseOf(s, down)), k -> new ArrayList<>())
+                        .add(s.end() - s.start());
+            }
+        }
+        System.out.printf("  latency of 2xx answers (ms, as the client saw it)%n  %-20s %-14s %7s %7s %7s %7s%n",
+                "endpoint", "sent during", "n", "p50", "p99", "max");
+        byKey.forEach((key, values) -> {
+            List<Long> sorted = values.stream().sorted().toList();
+            System.out.printf("  %s %7d %7d %7d %7d%n", key, sorted.size(), percentile(sorted, 0.50),
+                    percentile(sorted, 0.99), sorted.get(sorted.size() - 1));
+        });
+    }
+
+    private static long percentile(List<Long> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
     private void verdict(boolean pass, String text) {
@@ -249,14 +304,15 @@ public final class ChaosReport {
                 + straddling + " more in batches that straddle the window boundary"
                 + (ambiguous > 0 ? ", " + ambiguous + " in the previous window, whose flush was due just before the kill"
                 : "") + ")");
-        System.out.printf("    %-10s %10s %10s%n", "window", "accepted", "counted");
+        System.out.printf("    %-21s %10s %10s%n", "window of " + killed, "accepted", "counted");
         TreeMap<Long, Long> mineCounted = counted.getOrDefault(killed, new TreeMap<>());
         long restart = faults.getOrDefault(killed + ".start", kill);
         for (long w = openFrom - 3 * WINDOW_MS; w <= restart + WINDOW_MS; w += WINDOW_MS) {
             long windowStart = w;
             long a = mine.stream().filter(s -> s.start() >= windowStart && s.start() < windowStart + WINDOW_MS)
                     .mapToLong(Sent::accepted).sum();
-            System.out.printf("    %-10s %10d %10d%s%n", at(w).substring(2).trim(), a, mineCounted.getOrDefault(w, 0L),
+            System.out.printf("    %-10s %-10s %10d %10d%s%n", at(w).substring(2).trim(), clock(w), a,
+                    mineCounted.getOrDefault(w, 0L),
                     w >= openFrom && w <= kill ? "  ← open at the kill" : "");
         }
         long unexplained = lost - open;
@@ -269,22 +325,46 @@ public final class ChaosReport {
         List<String> changes = new ArrayList<>();
         boolean acted = false;
         try (PreparedStatement q = db.prepareStatement("""
-                SELECT at, actor, action, coalesce(before->>'status', '') AS b, coalesce(after->>'status', '') AS a,
+                SELECT at, actor, action,
+                       concat_ws(' ', before->>'status', before->>'phase') AS b,
+                       concat_ws(' ', after->>'status', after->>'phase') AS a,
                        coalesce(reason, '') AS reason
-                  FROM audit_log WHERE at >= ? ORDER BY id""")) {
-            q.setTimestamp(1, new Timestamp(loadStart));
+                  FROM audit_log ORDER BY id""")) {
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     String action = rs.getString("action");
-                    acted |= action.equals("rollout.rollback") || action.equals("rollout.pause");
+                    boolean during = rs.getTimestamp("at").getTime() >= loadStart;
+                    acted |= during && (action.equals("rollout.rollback") || action.equals("rollout.pause"));
                     String reason = rs.getString("reason");
-                    changes.add(at(rs.getTimestamp("at").getTime()) + " " + rs.getString("actor") + " " + action + " "
+                    changes.add((during ? "" : "(setup) ") + at(rs.getTimestamp("at").getTime()) + " "
+                            + rs.getString("actor") + " " + action + " "
                             + rs.getString("b") + "→" + rs.getString("a") + " "
                             + (reason.length() > 160 ? reason.substring(0, 160) + "…" : reason));
                 }
             }
         }
         Map<String, Long> outcomes = new LinkedHashMap<>();
+        List<Long> runs = new ArrayList<>();
+        List<String> runLines = new ArrayList<>();
+        try (PreparedStatement q = db.prepareStatement("""
+                SELECT instance_id, count(*), min(at), max(at) FROM rollout_evaluations WHERE at >= ?
+                 GROUP BY instance_id ORDER BY min(at)""")) {
+            q.setTimestamp(1, new Timestamp(loadStart));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    runLines.add(rs.getString(1) + ": " + rs.getLong(2) + " runs, " + at(rs.getTimestamp(3).getTime())
+                            + " to " + at(rs.getTimestamp(4).getTime()));
+                }
+            }
+        }
+        try (PreparedStatement q = db.prepareStatement("SELECT at FROM rollout_evaluations WHERE at >= ? ORDER BY at")) {
+            q.setTimestamp(1, new Timestamp(loadStart));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(rs.getTimestamp(1).getTime());
+                }
+            }
+        }
         try (PreparedStatement q = db.prepareStatement("""
                 SELECT outcome, instance_id, count(*) FROM rollout_evaluations WHERE at >= ?
                  GROUP BY outcome, instance_id ORDER BY 1, 2""")) {
@@ -302,9 +382,21 @@ public final class ChaosReport {
                 state = rs.getString(1) + " at phase " + rs.getInt(2) + " (version " + rs.getLong(3) + ")";
             }
         }
-        System.out.println("  rollout: audit rows during the run: " + (changes.isEmpty() ? "none" : ""));
+        System.out.println("  rollout: audit rows (setup: before the load): " + (changes.isEmpty() ? "none" : ""));
         changes.forEach(c -> System.out.println("    " + c));
         System.out.println("  guard runs during the run by outcome: " + (outcomes.isEmpty() ? "none" : outcomes));
+        runLines.forEach(l -> System.out.println("    by " + l));
+        long widest = 0;
+        long gapFrom = 0;
+        for (int i = 1; i < runs.size(); i++) {
+            if (runs.get(i) - runs.get(i - 1) > widest) {
+                widest = runs.get(i) - runs.get(i - 1);
+                gapFrom = runs.get(i - 1);
+            }
+        }
+        if (widest > 0) {
+            System.out.printf("    longest time without a guard run: %.1f s, from %s%n", widest / 1000.0, at(gapFrom));
+        }
         Optional<String> lastRun = Optional.empty();
         try (PreparedStatement q = db.prepareStatement("SELECT max(at) FROM rollout_evaluations");
              ResultSet rs = q.executeQuery()) {
