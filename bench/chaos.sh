@@ -23,7 +23,8 @@
 # bench/transcribe.sh (TestModelGenerator, real tiny.en dimensions; CHAOS_MODEL_DIMS=small for a much cheaper one).
 #
 # Usage: bench/chaos.sh
-# Environment: CHAOS_SECONDS=90 REDIS_AT=20 REDIS_FOR=10 KILL_AT=40 KILL_FOR=15 PG_AT=65 PG_FOR=10
+# Environment: CHAOS_SECONDS=90 REDIS_AT=20 REDIS_FOR=10 KILL_AT=40 KILL_FOR=15 PG_AT=65 PG_FOR=10 (seconds; the
+#   *_AT defaults scale with CHAOS_SECONDS)
 #   ASSIGN_RATE=40 EVENT_RATE=5 CACHED_RATE=2 UNCACHED_RATE=0.5 (per second) GUARD_INTERVAL=5s
 #   CHAOS_MODEL_DIMS=tiny WHISPER_THREADS=1 SKIP_BUILD=1 (reuse target/cutover.jar) CHAOS_WORK=target/chaos
 #   JAVA_OPTS (for both instances; default -Xmx512m)
@@ -35,9 +36,10 @@ ROOT=$(pwd)
 source bench/lib.sh
 
 CHAOS_SECONDS="${CHAOS_SECONDS:-90}"
-REDIS_AT="${REDIS_AT:-20}"; REDIS_FOR="${REDIS_FOR:-10}"
-KILL_AT="${KILL_AT:-40}"; KILL_FOR="${KILL_FOR:-15}"
-PG_AT="${PG_AT:-65}"; PG_FOR="${PG_FOR:-10}"
+# Fault times default to the same fractions of the run as 20, 40 and 65 s are of 90 s; faults run one after another.
+REDIS_AT="${REDIS_AT:-$(( CHAOS_SECONDS * 2 / 9 ))}"; REDIS_FOR="${REDIS_FOR:-10}"
+KILL_AT="${KILL_AT:-$(( CHAOS_SECONDS * 4 / 9 ))}"; KILL_FOR="${KILL_FOR:-15}"
+PG_AT="${PG_AT:-$(( CHAOS_SECONDS * 13 / 18 ))}"; PG_FOR="${PG_FOR:-10}"
 ASSIGN_RATE="${ASSIGN_RATE:-40}"; EVENT_RATE="${EVENT_RATE:-5}"
 CACHED_RATE="${CACHED_RATE:-2}"; UNCACHED_RATE="${UNCACHED_RATE:-0.5}"
 MODEL_DIMS="${CHAOS_MODEL_DIMS:-tiny}"

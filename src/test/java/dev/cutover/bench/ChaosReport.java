@@ -326,8 +326,8 @@ public final class ChaosReport {
         boolean acted = false;
         try (PreparedStatement q = db.prepareStatement("""
                 SELECT at, actor, action,
-                       concat_ws(' ', before->>'status', before->>'phase') AS b,
-                       concat_ws(' ', after->>'status', after->>'phase') AS a,
+                       concat_ws(' ', before->>'status', before->>'phaseName', before->>'whisperPercent' || '%') AS b,
+                       concat_ws(' ', after->>'status', after->>'phaseName', after->>'whisperPercent' || '%') AS a,
                        coalesce(reason, '') AS reason
                   FROM audit_log ORDER BY id""")) {
             try (ResultSet rs = q.executeQuery()) {
