@@ -56,6 +56,12 @@ public final class SignalStore {
               FROM signal_rollups
              WHERE hour_start >= :from AND hour_start < :to
             """;
+    private static final String SELECT_OWN_WINDOWS = """
+            SELECT window_start AS at, provider, source, browser, language, failures::text AS failures_json,""" + COUNT_COLUMNS + """
+
+              FROM signal_windows
+             WHERE instance_id = :instance AND window_start >= :from
+            """;
     private static final String UPSERT_HEARTBEAT = """
             INSERT INTO instances (id, version, started_at, last_seen, model_loaded, busy_workers, queue_depth)
             VALUES (:id, :version, :startedAt, :lastSeen, :modelLoaded, :busyWorkers, :queueDepth)
@@ -86,6 +92,12 @@ public final class SignalStore {
             }
             batch.execute();
         });
+    }
+
+    /** The windows from {@code from} on that an instance of this id wrote, e.g. before it was restarted. */
+    List<Row> ownWindowsSince(String instanceId, Instant from) {
+        return jdbi.withHandle(handle -> handle.createQuery(SELECT_OWN_WINDOWS).bind("instance", instanceId)
+                .bind("from", Timestamp.from(from)).map(this::row).list());
     }
 
     void upsertRollups(Handle handle, List<Row> rows) {

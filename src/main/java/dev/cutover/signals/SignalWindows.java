@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * thread follows within its 100 ms tick). A graceful {@link #close} flushes the open window too.
  *
  * <p>Thread-safe: {@link #record} may be called from any thread (a bounded queue, never blocking: a full queue drops
- * and counts); every window is touched by the signal thread alone.
+ * and counts); every window is touched by the signal thread alone (and, before that thread starts, by
+ * {@link #start}, which resumes this instance's recent windows from PostgreSQL).
  */
 public final class SignalWindows implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SignalWindows.class);
@@ -72,7 +73,27 @@ public final class SignalWindows implements AutoCloseable {
     }
 
     public void start() {
+        resumeOwnWindows();
         thread.start();
+    }
+
+    /**
+     * Starts from the recent windows a previous process under the same INSTANCE_ID flushed: a flush writes a window
+     * whole, so after a restart within a window the new counts alone would replace what was counted before it.
+     * Best effort: with PostgreSQL down at start-up nothing is resumed (and such a restart may still replace a row).
+     */
+    private void resumeOwnWindows() {
+        Instant now = clock.instant();
+        try {
+            for (SignalStore.Row row : store.ownWindowsSince(instanceId, Signals.windowOf(now).minus(KEEP_FLUSHED))) {
+                WindowState window = windows.computeIfAbsent(row.at(), start -> new WindowState());
+                window.counts.computeIfAbsent(row.key(), k -> new WindowCounts()).merge(row.counts());
+                window.flushedAt = now;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("This instance's recent signal windows could not be read at start-up ({}); a window it flushed "
+                    + "before a restart may be replaced by what it counts now", e.getMessage());
+        }
     }
 
     public Clock clock() {
