@@ -24,6 +24,7 @@ test -f target/cutover.jar
 echo "== runtime stage: what its apt-get layer provides"
 command -v ffmpeg >/dev/null || { echo "ffmpeg missing (the image installs it)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl missing (the health check uses it)" >&2; exit 1; }
+command -v jq >/dev/null || { echo "jq missing (the cron checks in /app/scripts use it)" >&2; exit 1; }
 ldconfig -p | grep -q 'libgomp.so.1' || { echo "libgomp.so.1 missing (whisper.cpp needs it)" >&2; exit 1; }
 
 root="$(mktemp -d -t cutover-image-XXXXXX)"
@@ -45,7 +46,12 @@ cp target/cutover.jar "${app}/cutover.jar"
 cp -r migrations "${app}/migrations"
 cp models/download-model.sh models/README.md "${app}/models/"
 cp -r scripts "${app}/scripts"
-chown -R nobody "${app}/data" "${app}/models"
+# The image's user is unprivileged: as root, run as nobody (who owns only data/ and models/); otherwise as ourselves.
+as_user=()
+if [[ "$(id -u)" == 0 ]]; then
+  chown -R nobody "${app}/data" "${app}/models"
+  as_user=(runuser -u nobody --)
+fi
 chmod -R a+rX "${app}"
 
 # ENV lines (with their continuations), /app rewritten; then what docker-compose.yml sets.
@@ -65,7 +71,7 @@ mapfile -t command < <(python3 -c 'import json,sys; print("\n".join(json.loads(s
   | sed "s#/app#${app}#g")
 echo "== ENTRYPOINT as nobody: ${command[*]}"
 log="${root}/app.log"
-(cd "${app}" && exec runuser -u nobody -- env -i PATH="${PATH}" HOME="${app}" "${image_env[@]}" "${compose_env[@]}" \
+(cd "${app}" && exec "${as_user[@]}" env -i PATH="${PATH}" HOME="${app}" "${image_env[@]}" "${compose_env[@]}" \
   "${command[@]}") >"${log}" 2>&1 &
 app_pid=$!
 
