@@ -50,12 +50,10 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode page = cutover.client().get(AUDIT + query());
-        if (cutover.json()) {
-            cutover.terminal().json(page);
-            return Cli.OK;
-        }
-        Terminal out = cutover.terminal();
+        return cutover.show(cutover.client().get(AUDIT + query()), this::print);
+    }
+
+    private void print(Terminal out, JsonNode page) {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("id", "at", "actor", "action", "target", "reason"));
         for (JsonNode event : page.path("events")) {
@@ -70,7 +68,6 @@ final class AuditCommand implements Callable<Integer> {
         if (page.hasNonNull("nextBefore")) {
             out.line("older rows: --before " + page.path("nextBefore").asText());
         }
-        return Cli.OK;
     }
 
     private String query() {

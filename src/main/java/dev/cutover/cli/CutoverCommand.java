@@ -1,5 +1,6 @@
 package dev.cutover.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.App;
 import dev.cutover.config.Durations;
@@ -7,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,6 +87,16 @@ final class CutoverCommand implements Callable<Integer> {
 
     boolean json() {
         return json;
+    }
+
+    /** Prints a command's answer: the server's JSON with --json, else {@code asText}'s lines; the command is done. */
+    int show(JsonNode answer, BiConsumer<Terminal, JsonNode> asText) {
+        if (json) {
+            terminal.json(answer);
+        } else {
+            asText.accept(terminal, answer);
+        }
+        return Cli.OK;
     }
 
     Terminal terminal() {

@@ -26,13 +26,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode view = cutover.client().get(PLAN);
-        if (cutover.json()) {
-            cutover.terminal().json(view);
-        } else {
-            print(cutover.terminal(), view);
-        }
-        return Cli.OK;
+        return cutover.show(cutover.client().get(PLAN), PlanCommand::print);
     }
 
     static void print(Terminal out, JsonNode view) {
@@ -103,14 +97,8 @@ final class PlanCommand implements Callable<Integer> {
             body.put("expectedVersion", expected);
             body.put("reason", reason.text());
             body.set("plan", newPlan);
-            JsonNode saved = client.put(PLAN, body);
-            if (cutover.json()) {
-                cutover.terminal().json(saved);
-            } else {
-                cutover.terminal().line("plan saved: version " + saved.path("planVersion").asText() + ", "
-                        + saved.at("/plan/phases").size() + " phases");
-            }
-            return Cli.OK;
+            return cutover.show(client.put(PLAN, body), (out, saved) -> out.line("plan saved: version "
+                    + saved.path("planVersion").asText() + ", " + saved.at("/plan/phases").size() + " phases"));
         }
 
         private JsonNode read(CutoverCommand cutover) {

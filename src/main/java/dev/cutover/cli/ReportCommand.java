@@ -20,13 +20,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode report = cutover.client().get(REPORT);
-        if (cutover.json()) {
-            cutover.terminal().json(report);
-        } else {
-            print(cutover.terminal(), report);
-        }
-        return Cli.OK;
+        return cutover.show(cutover.client().get(REPORT), ReportCommand::print);
     }
 
     static void print(Terminal out, JsonNode report) {

@@ -20,13 +20,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode view = cutover.client().get(ROLLOUT);
-        if (cutover.json()) {
-            cutover.terminal().json(view);
-        } else {
-            print(cutover.terminal(), view);
-        }
-        return Cli.OK;
+        return cutover.show(cutover.client().get(ROLLOUT), StatusCommand::print);
     }
 
     static void print(Terminal out, JsonNode view) {

@@ -44,73 +44,79 @@ final class TransitionCommands {
         }
     }
 
+    /** What every transition command has: the instance (through the root command) and a reason. */
+    abstract static class Transition implements Callable<Integer> {
+        @ParentCommand
+        CutoverCommand cutover;
+        @Mixin
+        Reason reason;
+        private final String action;
+
+        Transition(String action) {
+            this.action = action;
+        }
+
+        boolean force() {
+            return false;
+        }
+
+        @Override
+        public Integer call() {
+            AdminClient client = cutover.client();
+            JsonNode view = client.get(StatusCommand.ROLLOUT);
+            return done(cutover, action + (force() ? " (forced)" : ""),
+                    post(cutover, client, action, view, reason.text(), force()));
+        }
+    }
+
     @Command(name = "advance", mixinStandardHelpOptions = true,
             description = "Start the next phase; refused (exit 1, reasons printed) unless it may advance, or --force.")
-    static final class Advance implements Callable<Integer> {
-        @ParentCommand
-        private CutoverCommand cutover;
-        @Mixin
-        private Reason reason;
+    static final class Advance extends Transition {
         @Option(names = "--force", description = "Advance although the soak or the criteria say not yet (audited as "
                 + "forced, with the unmet reasons).")
         private boolean force;
 
+        Advance() {
+            super("advance");
+        }
+
         @Override
-        public Integer call() {
-            return transition(cutover, "advance", reason.text(), force);
+        boolean force() {
+            return force;
         }
     }
 
     @Command(name = "pause", mixinStandardHelpOptions = true,
             description = "Hold the current phase: traffic stays, nothing advances until resumed.")
-    static final class Pause implements Callable<Integer> {
-        @ParentCommand
-        private CutoverCommand cutover;
-        @Mixin
-        private Reason reason;
-
-        @Override
-        public Integer call() {
-            return transition(cutover, "pause", reason.text(), false);
+    static final class Pause extends Transition {
+        Pause() {
+            super("pause");
         }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = "Resume a paused rollout, or bring a rolled-back one back to its phase, paused.")
-    static final class Resume implements Callable<Integer> {
-        @ParentCommand
-        private CutoverCommand cutover;
-        @Mixin
-        private Reason reason;
-
-        @Override
-        public Integer call() {
-            return transition(cutover, "resume", reason.text(), false);
+    static final class Resume extends Transition {
+        Resume() {
+            super("resume");
         }
     }
 
     @Command(name = "complete", mixinStandardHelpOptions = true,
             description = "Finish the migration at the last phase (100 % whisper).")
-    static final class Complete implements Callable<Integer> {
-        @ParentCommand
-        private CutoverCommand cutover;
-        @Mixin
-        private Reason reason;
-
-        @Override
-        public Integer call() {
-            return transition(cutover, "complete", reason.text(), false);
+    static final class Complete extends Transition {
+        Complete() {
+            super("complete");
         }
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = "Everyone back on webspeech now, the allowlist included, until an engineer resumes. Exit 0 "
                     + "when it is already rolled back; retries once if the rollout changed meanwhile.")
-    static final class Rollback implements Callable<Integer> {
-        @ParentCommand
-        private CutoverCommand cutover;
-        @Mixin
-        private Reason reason;
+    static final class Rollback extends Transition {
+        Rollback() {
+            super("rollback");
+        }
 
         @Override
         public Integer call() {
@@ -132,12 +138,6 @@ final class TransitionCommands {
         }
     }
 
-    static int transition(CutoverCommand cutover, String action, String reason, boolean force) {
-        AdminClient client = cutover.client();
-        JsonNode view = client.get(StatusCommand.ROLLOUT);
-        return done(cutover, action + (force ? " (forced)" : ""), post(cutover, client, action, view, reason, force));
-    }
-
     private static JsonNode post(CutoverCommand cutover, AdminClient client, String action, JsonNode view,
                                  String reason, boolean force) {
         ObjectNode body = cutover.mapper().createObjectNode();
@@ -150,12 +150,7 @@ final class TransitionCommands {
     }
 
     private static int done(CutoverCommand cutover, String what, JsonNode view) {
-        if (cutover.json()) {
-            cutover.terminal().json(view);
-        } else {
-            cutover.terminal().line(what + ": " + StatusCommand.summary(view));
-        }
-        return Cli.OK;
+        return cutover.show(view, (out, v) -> out.line(what + ": " + StatusCommand.summary(v)));
     }
 
     private static boolean conflict(CliFailure failure) {
