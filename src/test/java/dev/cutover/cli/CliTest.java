@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cutover.rollout.RolloutApi;
 import dev.cutover.testing.HttpTestClient;
+import dev.cutover.testing.Machine;
 import dev.cutover.testing.TestApp;
 import dev.cutover.testing.TestClock;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,7 +210,7 @@ class CliTest {
 
     @Test
     void usageErrorsExitTwoBeforeAnyRequest() throws IOException {
-        Map<String, String> env = CliRun.env("http://127.0.0.1:" + closedPort(), TOKEN);
+        Map<String, String> env = CliRun.env("http://127.0.0.1:" + Machine.freePort(), TOKEN);
         CliRun noReason = CliRun.of(env, "rollback");
         assertThat(noReason.code()).as(noReason.toString()).isEqualTo(Cli.USAGE);
         assertThat(noReason.err()).contains("Missing required option: '--reason=TEXT'");
@@ -237,8 +237,8 @@ class CliTest {
     }
 
     @Test
-    void aClosedPortExitsThreeAndABadTokenExitsOneWithTheServersMessage() throws IOException {
-        CliRun closed = CliRun.of(CliRun.env("http://127.0.0.1:" + closedPort(), TOKEN), "status");
+    void aClosedPortExitsThreeAndABadTokenExitsOneWithTheServersMessage() {
+        CliRun closed = CliRun.of(CliRun.env("http://127.0.0.1:" + Machine.freePort(), TOKEN), "status");
         assertThat(closed.code()).as(closed.toString()).isEqualTo(Cli.UNREACHABLE);
         assertThat(closed.err()).contains("cannot reach").contains("connection refused");
 
@@ -266,12 +266,6 @@ class CliTest {
             assertThat(rollback.code()).as(rollback.toString()).isZero();
             JsonNode audit = HttpTestClient.json(CliRun.of(env, "audit", "--json").out());
             assertThat(audit.at("/events/0/actor").asText()).as("the generated token's name").isEqualTo("admin");
-        }
-    }
-
-    static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,9 +2,9 @@ package dev.cutover.ops;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cutover.testing.Machine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,29 +58,13 @@ record CronScript(Path path) {
 
     /** Skips the test where bash, curl or jq is missing, except on CI, which installs them (.ci/run) and must run it. */
     static void assumeToolsPresent() {
-        boolean present = runs("bash", "--version") && runs("curl", "--version") && runs("jq", "--version");
+        boolean present = Machine.runs("bash", "--version") && Machine.runs("curl", "--version")
+                && Machine.runs("jq", "--version");
         assumeTrue(present || System.getenv("CI") != null, "bash, curl and jq are needed (apt-get install curl jq); CI must have them");
     }
 
     /** A base URL where nothing listens: a port the system gave out, then closed. */
     static String closedUrl() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return "http://127.0.0.1:" + socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return "http://127.0.0.1:" + Machine.freePort();
     }
 }

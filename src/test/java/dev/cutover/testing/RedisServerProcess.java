@@ -2,7 +2,6 @@ package dev.cutover.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public static RedisServerProcess start() {
         try {
-            RedisServerProcess redis = new RedisServerProcess(freePort(), Files.createTempDirectory("cutover-redis"));
+            RedisServerProcess redis = new RedisServerProcess(Machine.freePort(), Files.createTempDirectory("cutover-redis"));
             redis.startAgain();
             return redis;
         } catch (IOException e) {
@@ -124,11 +123,5 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private static String binary() {
         return System.getenv().getOrDefault("REDIS_SERVER_BIN", "/usr/bin/redis-server");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.cutover.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 
 /**
@@ -22,11 +21,7 @@ public final class StoppablePostgres implements AutoCloseable {
 
     /** A server on a free port keeping its data in {@code data}, not started yet. */
     public static StoppablePostgres at(Path data) {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return new StoppablePostgres(data, socket.getLocalPort());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new StoppablePostgres(data, Machine.freePort());
     }
 
     /** A server on a free port keeping its data in {@code data}, started. */

@@ -135,16 +135,7 @@ public final class TestAudio {
 
     /** Whether an ffmpeg binary runs on this machine. */
     public static boolean ffmpegAvailable() {
-        try {
-            Process process = new ProcessBuilder("ffmpeg", "-hide_banner", "-version")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Machine.runs("ffmpeg", "-hide_banner", "-version");
     }
 
     /** Encodes a WAV file with ffmpeg (no shell) and returns the compressed bytes. */
